@@ -1,0 +1,285 @@
+//! `subject.toml`: what a subject is and how to build and run it.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The file name every subject folder has.
+pub const MANIFEST_FILE: &str = "subject.toml";
+
+/// A parsed and validated `subject.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectManifest {
+    /// Unique name: lowercase letters, digits and `-`.
+    pub name: String,
+    /// Implementation language, e.g. `go` or `rust`.
+    pub language: String,
+    /// Display name of the framework.
+    pub framework: String,
+    /// The framework's module path (Go) or crate name (Rust).
+    pub module: String,
+    /// The exact pinned version of the framework.
+    pub version: String,
+    /// How to build the subject.
+    pub build: BuildSpec,
+    /// How to run the built subject.
+    pub run: RunSpec,
+    /// Free-form notes shown in reports.
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
+}
+
+/// `[build]`: a shell command run in the subject's folder.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSpec {
+    /// Run with `sh -c` in the subject folder; `$PODIUM_OUT` is the output folder.
+    pub command: String,
+    /// Paths outside the subject folder (relative to it) whose content affects the build.
+    #[serde(default)]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// `[run]`: the built executable and its arguments.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Executable (relative to the build output folder) followed by its arguments.
+    pub command: Vec<String>,
+    /// Extra environment variables.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// Why a manifest could not be used. Each variant names the file and what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The manifest path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or a field has the wrong type.
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        /// The manifest path.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// The parser's explanation.
+        message: String,
+    },
+    /// A field parsed but its value is not acceptable.
+    #[error("{path}: field `{field}` {problem}")]
+    Invalid {
+        /// The manifest path.
+        path: PathBuf,
+        /// The dotted field name, e.g. `run.command`.
+        field: &'static str,
+        /// What is wrong and what is expected.
+        problem: String,
+    },
+}
+
+impl SubjectManifest {
+    /// Reads and validates the manifest at `path`.
+    pub fn load(path: &Path) -> Result<Self, ManifestError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates manifest text; `path` is used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ManifestError> {
+        let manifest: SubjectManifest = toml::from_str(text).map_err(|err| {
+            let (line, column) = err
+                .span()
+                .map(|span| line_column(text, span.start))
+                .unwrap_or((1, 1));
+            ManifestError::Syntax {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: err.message().trim().to_string(),
+            }
+        })?;
+        manifest.validate(path)?;
+        Ok(manifest)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ManifestError> {
+        let invalid = |field, problem: &str| ManifestError::Invalid {
+            path: path.to_path_buf(),
+            field,
+            problem: problem.to_string(),
+        };
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= 64
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !self.name.starts_with('-');
+        if !name_ok {
+            return Err(invalid(
+                "name",
+                &format!(
+                    "is {:?}: use 1-64 lowercase letters, digits and '-' (e.g. \"gin\")",
+                    self.name
+                ),
+            ));
+        }
+        if self.language.trim().is_empty() {
+            return Err(invalid("language", "is empty: write e.g. \"go\" or \"rust\""));
+        }
+        for (field, value) in [
+            ("framework", &self.framework),
+            ("module", &self.module),
+            ("version", &self.version),
+        ] {
+            if value.trim().is_empty() {
+                return Err(invalid(field, "is empty"));
+            }
+        }
+        if self.build.command.trim().is_empty() {
+            return Err(invalid("build.command", "is empty: give the shell command that builds the subject"));
+        }
+        if self.run.command.first().is_none_or(|exe| exe.trim().is_empty()) {
+            return Err(invalid(
+                "run.command",
+                "is empty: give the executable (relative to $PODIUM_OUT) and its arguments, e.g. [\"server\"]",
+            ));
+        }
+        if Path::new(&self.run.command[0]).is_absolute() {
+            return Err(invalid(
+                "run.command",
+                "starts with an absolute path: name the executable relative to the build output folder",
+            ));
+        }
+        if self.run.env.contains_key("PORT") {
+            return Err(invalid("run.env", "sets PORT: Podium chooses the port; remove it"));
+        }
+        Ok(())
+    }
+
+    /// Whether the subject is a Go program (it then serves pprof and Go runtime metrics).
+    pub fn is_go(&self) -> bool {
+        self.language.eq_ignore_ascii_case("go")
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "gin"
+language = "go"
+framework = "Gin"
+module = "github.com/gin-gonic/gin"
+version = "v1.11.0"
+
+[build]
+command = 'go build -o "$PODIUM_OUT/server" .'
+inputs = ["../common"]
+
+[run]
+command = ["server", "--quiet"]
+env = { GOGC = "100" }
+
+[notes]
+configuration = "release mode"
+"#;
+
+    fn parse(text: &str) -> Result<SubjectManifest, ManifestError> {
+        SubjectManifest::parse(text, Path::new("subjects/go/gin/subject.toml"))
+    }
+
+    #[test]
+    fn parses_a_complete_manifest() {
+        let m = parse(GOOD).unwrap();
+        assert_eq!(m.name, "gin");
+        assert!(m.is_go());
+        assert_eq!(m.build.inputs, vec![PathBuf::from("../common")]);
+        assert_eq!(m.run.command, vec!["server", "--quiet"]);
+        assert_eq!(m.run.env["GOGC"], "100");
+        assert_eq!(m.notes["configuration"], "release mode");
+    }
+
+    #[test]
+    fn missing_field_names_file_and_field() {
+        let err = parse(&GOOD.replace("version = \"v1.11.0\"\n", "")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("subjects/go/gin/subject.toml:"), "{msg}");
+        assert!(msg.contains("missing field `version`"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_points_at_the_line() {
+        let err = parse(&GOOD.replace(r#"command = ["server", "--quiet"]"#, r#"command = "server""#))
+            .unwrap_err();
+        match &err {
+            ManifestError::Syntax { line, message, .. } => {
+                assert_eq!(*line, 13, "{err}");
+                assert!(message.contains("sequence") || message.contains("array"), "{err}");
+            }
+            other => panic!("expected a syntax error, got {other}"),
+        }
+    }
+
+    #[test]
+    fn unknown_field_is_rejected_by_name() {
+        let err = parse(&GOOD.replace("[run]\n", "[run]\ncommnd = [\"x\"]\n")).unwrap_err();
+        assert!(err.to_string().contains("unknown field `commnd`"), "{err}");
+    }
+
+    #[test]
+    fn malformed_toml_gives_line_and_column() {
+        let err = parse("name = \"gin\"\nlanguage = \n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("subjects/go/gin/subject.toml:2:"), "{msg}");
+    }
+
+    #[test]
+    fn invalid_values_name_the_field() {
+        let cases = [
+            (GOOD.replace("name = \"gin\"", "name = \"Gin Web\""), "`name`"),
+            (GOOD.replace("language = \"go\"", "language = \" \""), "`language`"),
+            (GOOD.replace(r#"["server", "--quiet"]"#, "[]"), "`run.command`"),
+            (GOOD.replace(r#"["server", "--quiet"]"#, r#"["/usr/bin/server"]"#), "`run.command`"),
+            (GOOD.replace(r#"GOGC = "100""#, r#"PORT = "1""#), "`run.env`"),
+            (
+                GOOD.replace(r#"command = 'go build -o "$PODIUM_OUT/server" .'"#, "command = ''"),
+                "`build.command`",
+            ),
+        ];
+        for (text, field) in cases {
+            let err = parse(&text).unwrap_err();
+            assert!(
+                matches!(err, ManifestError::Invalid { .. }) && err.to_string().contains(field),
+                "expected {field}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_file_is_a_read_error() {
+        let err = SubjectManifest::load(Path::new("/nonexistent/subject.toml")).unwrap_err();
+        assert!(err.to_string().starts_with("cannot read /nonexistent/subject.toml"));
+    }
+}
