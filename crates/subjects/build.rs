@@ -21,23 +21,33 @@ fn main() {
     }
     files.sort();
 
-    let mut out = String::from("/// Every bundled subject file: (path relative to `subjects/`, contents).\n");
+    let mut out =
+        String::from("/// Every bundled subject file: (path relative to `subjects/`, contents).\n");
     out.push_str("pub static FILES: &[(&str, &[u8])] = &[\n");
     for (rel, abs) in &files {
-        writeln!(out, "    ({rel:?}, include_bytes!({:?})),", abs.display().to_string())
-            .expect("writing to a String cannot fail");
+        writeln!(
+            out,
+            "    ({rel:?}, include_bytes!({:?})),",
+            abs.display().to_string()
+        )
+        .expect("writing to a String cannot fail");
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("bundled_files.rs");
+    let dest =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("bundled_files.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Ok(file_type) = entry.file_type() else { continue };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
         if name.starts_with('.') || name.ends_with('~') {
             continue;
         }

@@ -62,7 +62,9 @@ pub enum BuildError {
         tail: String,
     },
     /// The build succeeded but did not produce the executable `run.command` names.
-    #[error("{subject}: the build command succeeded but produced no executable at {path}; make `build.command` write it there or fix `run.command`")]
+    #[error(
+        "{subject}: the build command succeeded but produced no executable at {path}; make `build.command` write it there or fix `run.command`"
+    )]
     MissingExecutable {
         /// Subject name.
         subject: String,
@@ -79,7 +81,12 @@ pub fn build(subject: &Subject, cache: &Path) -> Result<Artifact, BuildError> {
     let name = subject.name().to_string();
     let io = |action: &'static str, path: &Path| {
         let (name, path) = (name.clone(), path.to_path_buf());
-        move |source| BuildError::Io { subject: name, action, path, source }
+        move |source| BuildError::Io {
+            subject: name,
+            action,
+            path,
+            source,
+        }
     };
     let source_hash = source_hash(subject)?;
     let subject_builds = cache.join("builds").join(&name);
@@ -89,7 +96,9 @@ pub fn build(subject: &Subject, cache: &Path) -> Result<Artifact, BuildError> {
     // Held until the end of this function: one build of a subject at a time.
     // SAFETY: flock on a file descriptor we own; it is released when `lock` is dropped.
     if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(io("cannot lock", &lock_path)(std::io::Error::last_os_error()));
+        return Err(io("cannot lock", &lock_path)(
+            std::io::Error::last_os_error(),
+        ));
     }
 
     let out_dir = subject_builds.join(&source_hash);
@@ -139,18 +148,29 @@ pub fn build(subject: &Subject, cache: &Path) -> Result<Artifact, BuildError> {
     let built = tmp.join(&subject.manifest.run.command[0]);
     if !built.is_file() {
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(BuildError::MissingExecutable { subject: name, path: executable });
+        return Err(BuildError::MissingExecutable {
+            subject: name,
+            path: executable,
+        });
     }
     std::fs::write(tmp.join(".complete"), b"").map_err(io("cannot write", &tmp))?;
     let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::rename(&tmp, &out_dir).map_err(io("cannot move the build into", &out_dir))?;
     remove_stale_builds(&subject_builds, &source_hash);
-    Ok(Artifact { out_dir, executable, source_hash, reused: false, build_time })
+    Ok(Artifact {
+        out_dir,
+        executable,
+        source_hash,
+        reused: false,
+        build_time,
+    })
 }
 
 /// Older builds of the same subject are dead weight once a newer one exists.
 fn remove_stale_builds(subject_builds: &Path, keep: &str) {
-    let Ok(entries) = std::fs::read_dir(subject_builds) else { return };
+    let Ok(entries) = std::fs::read_dir(subject_builds) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
@@ -162,7 +182,9 @@ fn remove_stale_builds(subject_builds: &Path, keep: &str) {
 
 /// The last `n` lines of a file.
 pub(crate) fn tail(path: &Path, n: usize) -> String {
-    let Ok(file) = File::open(path) else { return String::new() };
+    let Ok(file) = File::open(path) else {
+        return String::new();
+    };
     let lines: Vec<String> = BufReader::new(file).lines().map_while(Result::ok).collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
@@ -172,7 +194,8 @@ pub(crate) fn tail(path: &Path, n: usize) -> String {
 /// folder, so the same sources hash the same wherever they are unpacked.
 pub fn source_hash(subject: &Subject) -> Result<String, BuildError> {
     let mut files = Vec::new();
-    let roots = std::iter::once(PathBuf::new()).chain(subject.manifest.build.inputs.iter().cloned());
+    let roots =
+        std::iter::once(PathBuf::new()).chain(subject.manifest.build.inputs.iter().cloned());
     for rel in roots {
         let abs = subject.dir.join(&rel);
         if abs.is_file() {
@@ -207,14 +230,18 @@ pub fn source_hash(subject: &Subject) -> Result<String, BuildError> {
 }
 
 fn collect_files(dir: &Path, rel: &Path, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name_str = name.to_string_lossy();
         if name_str.starts_with('.') || name_str == "target" || name_str == "node_modules" {
             continue;
         }
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         let rel = rel.join(&name);
         if kind.is_dir() {
             collect_files(&entry.path(), &rel, out);
@@ -273,7 +300,10 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("shared.txt"), "").unwrap();
-        let s = subject(&root.path().join("t"), "echo 'main.go:3: undefined: foo' >&2; exit 3");
+        let s = subject(
+            &root.path().join("t"),
+            "echo 'main.go:3: undefined: foo' >&2; exit 3",
+        );
         let err = build(&s, cache.path()).unwrap_err().to_string();
         assert!(err.contains("build failed (exit status: 3)"), "{err}");
         assert!(err.contains("command: echo 'main.go:3"), "{err}");
@@ -296,6 +326,9 @@ mod tests {
         let cache = tempfile::tempdir().unwrap();
         let s = subject(&root.path().join("t"), "true");
         let err = build(&s, cache.path()).unwrap_err().to_string();
-        assert!(err.contains("build input does not exist") && err.contains("shared.txt"), "{err}");
+        assert!(
+            err.contains("build input does not exist") && err.contains("shared.txt"),
+            "{err}"
+        );
     }
 }

@@ -56,7 +56,9 @@ pub enum CatalogError {
     #[error("subjects folder {0} {1}")]
     BadDir(PathBuf, &'static str),
     /// The bundled subjects could not be unpacked.
-    #[error("cannot unpack the bundled subjects into {path}: {source}; check that the cache folder is writable or set PODIUM_CACHE_DIR")]
+    #[error(
+        "cannot unpack the bundled subjects into {path}: {source}; check that the cache folder is writable or set PODIUM_CACHE_DIR"
+    )]
     Unpack {
         /// The target folder.
         path: PathBuf,
@@ -93,7 +95,10 @@ impl Catalog {
         }
         for dir in extra_dirs {
             if !dir.is_dir() {
-                return Err(CatalogError::BadDir(dir.clone(), "does not exist or is not a folder"));
+                return Err(CatalogError::BadDir(
+                    dir.clone(),
+                    "does not exist or is not a folder",
+                ));
             }
             let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
             let found = find_manifests(&dir);
@@ -179,7 +184,9 @@ fn find_manifests(root: &Path) -> Vec<PathBuf> {
         if depth == 0 {
             return;
         }
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         let mut dirs: Vec<PathBuf> = entries
             .flatten()
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
@@ -231,7 +238,11 @@ fn unpack_bundled(cache: &Path) -> Result<PathBuf, CatalogError> {
         move |source| CatalogError::Unpack { path, source }
     };
     std::fs::create_dir_all(&base).map_err(err(&base))?;
-    let tmp = base.join(format!(".unpack-{}-{}", std::process::id(), unique_suffix()));
+    let tmp = base.join(format!(
+        ".unpack-{}-{}",
+        std::process::id(),
+        unique_suffix()
+    ));
     for (rel, bytes) in bundled::FILES {
         let dest = tmp.join(rel);
         if let Some(dir) = dest.parent() {
@@ -247,7 +258,10 @@ fn unpack_bundled(cache: &Path) -> Result<PathBuf, CatalogError> {
             let _ = std::fs::remove_dir_all(&tmp);
             Ok(target)
         }
-        Err(source) => Err(CatalogError::Unpack { path: target, source }),
+        Err(source) => Err(CatalogError::Unpack {
+            path: target,
+            source,
+        }),
     }
 }
 
@@ -291,7 +305,9 @@ mod tests {
             assert!(s.dir.join(MANIFEST_FILE).is_file());
         }
         // Exactly one unpacked copy, no temporary folders left behind.
-        let entries: Vec<_> = std::fs::read_dir(cache.path().join("subjects")).unwrap().collect();
+        let entries: Vec<_> = std::fs::read_dir(cache.path().join("subjects"))
+            .unwrap()
+            .collect();
         assert_eq!(entries.len(), 1);
     }
 
@@ -304,7 +320,10 @@ mod tests {
         let mine = catalog.get("mine").unwrap();
         assert!(matches!(mine.origin, Origin::UserDir(_)));
         let err = catalog.get("nope").unwrap_err().to_string();
-        assert!(err.contains("no subject named \"nope\"") && err.contains("mine"), "{err}");
+        assert!(
+            err.contains("no subject named \"nope\"") && err.contains("mine"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -315,7 +334,10 @@ mod tests {
         let cache = tempfile::tempdir().unwrap();
         let err = Catalog::load(cache.path(), &[user.path().to_path_buf()]).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("defined twice") && msg.contains("a/x") && msg.contains("b/x"), "{msg}");
+        assert!(
+            msg.contains("defined twice") && msg.contains("a/x") && msg.contains("b/x"),
+            "{msg}"
+        );
     }
 
     #[test]

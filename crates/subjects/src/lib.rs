@@ -17,5 +17,6 @@ pub use cache::default_cache_dir;
 pub use catalog::{Catalog, CatalogError, Origin, Subject, bundled_file_count};
 pub use manifest::{BuildSpec, MANIFEST_FILE, ManifestError, RunSpec, SubjectManifest};
 pub use process::{
-    Exit, INSTANCE_VAR, LaunchOptions, Leftover, OutputSink, RunError, RunningSubject, StopReport, free_port,
+    Exit, INSTANCE_VAR, LaunchOptions, Leftover, OutputSink, RunError, RunningSubject, StopReport,
+    free_port, kill_all_running,
 };

@@ -138,7 +138,10 @@ impl SubjectManifest {
             ));
         }
         if self.language.trim().is_empty() {
-            return Err(invalid("language", "is empty: write e.g. \"go\" or \"rust\""));
+            return Err(invalid(
+                "language",
+                "is empty: write e.g. \"go\" or \"rust\"",
+            ));
         }
         for (field, value) in [
             ("framework", &self.framework),
@@ -150,9 +153,17 @@ impl SubjectManifest {
             }
         }
         if self.build.command.trim().is_empty() {
-            return Err(invalid("build.command", "is empty: give the shell command that builds the subject"));
+            return Err(invalid(
+                "build.command",
+                "is empty: give the shell command that builds the subject",
+            ));
         }
-        if self.run.command.first().is_none_or(|exe| exe.trim().is_empty()) {
+        if self
+            .run
+            .command
+            .first()
+            .is_none_or(|exe| exe.trim().is_empty())
+        {
             return Err(invalid(
                 "run.command",
                 "is empty: give the executable (relative to $PODIUM_OUT) and its arguments, e.g. [\"server\"]",
@@ -165,7 +176,10 @@ impl SubjectManifest {
             ));
         }
         if self.run.env.contains_key("PORT") {
-            return Err(invalid("run.env", "sets PORT: Podium chooses the port; remove it"));
+            return Err(invalid(
+                "run.env",
+                "sets PORT: Podium chooses the port; remove it",
+            ));
         }
         Ok(())
     }
@@ -231,12 +245,18 @@ configuration = "release mode"
 
     #[test]
     fn wrong_type_points_at_the_line() {
-        let err = parse(&GOOD.replace(r#"command = ["server", "--quiet"]"#, r#"command = "server""#))
-            .unwrap_err();
+        let err = parse(&GOOD.replace(
+            r#"command = ["server", "--quiet"]"#,
+            r#"command = "server""#,
+        ))
+        .unwrap_err();
         match &err {
             ManifestError::Syntax { line, message, .. } => {
                 assert_eq!(*line, 13, "{err}");
-                assert!(message.contains("sequence") || message.contains("array"), "{err}");
+                assert!(
+                    message.contains("sequence") || message.contains("array"),
+                    "{err}"
+                );
             }
             other => panic!("expected a syntax error, got {other}"),
         }
@@ -258,13 +278,31 @@ configuration = "release mode"
     #[test]
     fn invalid_values_name_the_field() {
         let cases = [
-            (GOOD.replace("name = \"gin\"", "name = \"Gin Web\""), "`name`"),
-            (GOOD.replace("language = \"go\"", "language = \" \""), "`language`"),
-            (GOOD.replace(r#"["server", "--quiet"]"#, "[]"), "`run.command`"),
-            (GOOD.replace(r#"["server", "--quiet"]"#, r#"["/usr/bin/server"]"#), "`run.command`"),
-            (GOOD.replace(r#"GOGC = "100""#, r#"PORT = "1""#), "`run.env`"),
             (
-                GOOD.replace(r#"command = 'go build -o "$PODIUM_OUT/server" .'"#, "command = ''"),
+                GOOD.replace("name = \"gin\"", "name = \"Gin Web\""),
+                "`name`",
+            ),
+            (
+                GOOD.replace("language = \"go\"", "language = \" \""),
+                "`language`",
+            ),
+            (
+                GOOD.replace(r#"["server", "--quiet"]"#, "[]"),
+                "`run.command`",
+            ),
+            (
+                GOOD.replace(r#"["server", "--quiet"]"#, r#"["/usr/bin/server"]"#),
+                "`run.command`",
+            ),
+            (
+                GOOD.replace(r#"GOGC = "100""#, r#"PORT = "1""#),
+                "`run.env`",
+            ),
+            (
+                GOOD.replace(
+                    r#"command = 'go build -o "$PODIUM_OUT/server" .'"#,
+                    "command = ''",
+                ),
                 "`build.command`",
             ),
         ];
@@ -280,6 +318,9 @@ configuration = "release mode"
     #[test]
     fn unreadable_file_is_a_read_error() {
         let err = SubjectManifest::load(Path::new("/nonexistent/subject.toml")).unwrap_err();
-        assert!(err.to_string().starts_with("cannot read /nonexistent/subject.toml"));
+        assert!(
+            err.to_string()
+                .starts_with("cannot read /nonexistent/subject.toml")
+        );
     }
 }

@@ -51,7 +51,9 @@ pub enum RunError {
         source: std::io::Error,
     },
     /// The process exited before it accepted connections.
-    #[error("{subject} exited during start-up ({status}) before listening on {addr}.\n--- its last output ---\n{output}")]
+    #[error(
+        "{subject} exited during start-up ({status}) before listening on {addr}.\n--- its last output ---\n{output}"
+    )]
     ExitedEarly {
         /// Subject name.
         subject: String,
@@ -63,7 +65,9 @@ pub enum RunError {
         output: String,
     },
     /// The process is running but never accepted a connection.
-    #[error("{subject} did not accept connections on {addr} within {timeout:?}; it was stopped.\n--- its last output ---\n{output}")]
+    #[error(
+        "{subject} did not accept connections on {addr} within {timeout:?}; it was stopped.\n--- its last output ---\n{output}"
+    )]
     NotListening {
         /// Subject name.
         subject: String,
@@ -129,6 +133,26 @@ pub struct RunningSubject {
     finished: Option<StopReport>,
 }
 
+/// Subjects running in this process, so that an interrupt handler can end them all
+/// (they run in their own process group, so a terminal's Ctrl-C does not reach them).
+static LIVE: std::sync::Mutex<Vec<(i32, String)>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<(i32, String)>> {
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Kills every subject started by this process and everything they started. For
+/// interrupt handlers: it does not wait for a graceful stop.
+pub fn kill_all_running() {
+    let running: Vec<(i32, String)> = live().drain(..).collect();
+    for (pid, instance) in running {
+        // SAFETY: kill(2) on a pid we spawned and have not reaped yet.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        kill_tagged(pid, &instance);
+    }
+}
+
 /// Binds port 0 on loopback to let the kernel pick a free port.
 pub fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -137,11 +161,19 @@ pub fn free_port() -> std::io::Result<u16> {
 impl RunningSubject {
     /// Starts the built subject. It is not necessarily accepting connections yet:
     /// call [`RunningSubject::wait_ready`].
-    pub fn launch(subject: &Subject, artifact: &Artifact, opts: &LaunchOptions) -> Result<Self, RunError> {
+    pub fn launch(
+        subject: &Subject,
+        artifact: &Artifact,
+        opts: &LaunchOptions,
+    ) -> Result<Self, RunError> {
         let name = subject.name().to_string();
         let io = |what: String| {
             let name = name.clone();
-            move |source| RunError::Io { subject: name, what, source }
+            move |source| RunError::Io {
+                subject: name,
+                what,
+                source,
+            }
         };
         let port = match opts.port {
             Some(p) => p,
@@ -163,17 +195,23 @@ impl RunningSubject {
             OutputSink::Inherit => None,
             OutputSink::File(path) => {
                 if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
+                    std::fs::create_dir_all(dir)
+                        .map_err(io(format!("cannot create {}", dir.display())))?;
                 }
-                let file = File::create(path).map_err(io(format!("cannot create {}", path.display())))?;
-                let err = file.try_clone().map_err(io(format!("cannot open {}", path.display())))?;
+                let file =
+                    File::create(path).map_err(io(format!("cannot create {}", path.display())))?;
+                let err = file
+                    .try_clone()
+                    .map_err(io(format!("cannot open {}", path.display())))?;
                 command.stdout(file).stderr(err);
                 Some(path.clone())
             }
         };
-        let child = command
-            .spawn()
-            .map_err(io(format!("cannot start {}", artifact.executable.display())))?;
+        let child = command.spawn().map_err(io(format!(
+            "cannot start {}",
+            artifact.executable.display()
+        )))?;
+        live().push((child.id() as i32, instance.clone()));
         Ok(Self {
             name,
             child,
@@ -249,7 +287,10 @@ impl RunningSubject {
 
     /// The last `lines` lines of captured output.
     pub fn output_tail(&self, lines: usize) -> String {
-        self.log.as_ref().map(|p| tail(p, lines)).unwrap_or_default()
+        self.log
+            .as_ref()
+            .map(|p| tail(p, lines))
+            .unwrap_or_default()
     }
 
     /// Whether the main process is still running.
@@ -276,7 +317,9 @@ impl RunningSubject {
         let exit = loop {
             match self.child.try_wait() {
                 Ok(Some(status)) => break exit_of(status),
-                Ok(None) if since.elapsed() < grace => std::thread::sleep(Duration::from_millis(10)),
+                Ok(None) if since.elapsed() < grace => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
                 _ => {
                     let _ = self.child.kill();
                     let _ = self.child.wait();
@@ -286,7 +329,11 @@ impl RunningSubject {
         };
         let stop_time = since.elapsed();
         let leftovers = self.kill_leftovers();
-        let report = StopReport { exit, stop_time, leftovers };
+        let report = StopReport {
+            exit,
+            stop_time,
+            leftovers,
+        };
         self.finished = Some(report.clone());
         report
     }
@@ -301,24 +348,9 @@ impl RunningSubject {
 
     /// Processes tagged with this instance or in its process group, killed and reported.
     fn kill_leftovers(&self) -> Vec<Leftover> {
-        let pgid = self.child.id() as i32;
-        let tag = format!("{INSTANCE_VAR}={}", self.instance);
-        let mut found = Vec::new();
-        for pid in proc_pids() {
-            if pid == std::process::id() as i32 {
-                continue;
-            }
-            let Some(stat) = ProcStat::read(pid) else { continue };
-            if stat.state == 'Z' {
-                continue;
-            }
-            if stat.pgrp == pgid || environ_has(pid, &tag) {
-                // SAFETY: kill(2) on a pid we just identified as the subject's.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-                found.push(Leftover { pid, command: cmdline(pid).unwrap_or(stat.comm) });
-            }
-        }
-        found
+        let pid = self.child.id() as i32;
+        live().retain(|(p, _)| *p != pid);
+        kill_tagged(pid, &self.instance)
     }
 
     fn kill_all(&mut self) {
@@ -334,6 +366,32 @@ impl Drop for RunningSubject {
             self.kill_all();
         }
     }
+}
+
+/// Kills (SIGKILL) every process in process group `pgid` or carrying the instance tag.
+fn kill_tagged(pgid: i32, instance: &str) -> Vec<Leftover> {
+    let tag = format!("{INSTANCE_VAR}={instance}");
+    let mut found = Vec::new();
+    for pid in proc_pids() {
+        if pid == std::process::id() as i32 {
+            continue;
+        }
+        let Some(stat) = ProcStat::read(pid) else {
+            continue;
+        };
+        if stat.state == 'Z' {
+            continue;
+        }
+        if stat.pgrp == pgid || environ_has(pid, &tag) {
+            // SAFETY: kill(2) on a pid we just identified as the subject's.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            found.push(Leftover {
+                pid,
+                command: cmdline(pid).unwrap_or(stat.comm),
+            });
+        }
+    }
+    found
 }
 
 fn exit_of(status: ExitStatus) -> Exit {
@@ -353,7 +411,9 @@ fn nanos() -> u128 {
 }
 
 fn proc_pids() -> Vec<i32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
@@ -410,7 +470,8 @@ mod tests {
                     [build]\ncommand = \"true\"\n[run]\ncommand = [\"server\"]\n";
         let exe = dir.join("server");
         std::fs::write(&exe, format!("#!/bin/sh\n{script}\n")).unwrap();
-        std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
         let subject = Subject {
             manifest: SubjectManifest::parse(text, &dir.join("subject.toml")).unwrap(),
             dir: dir.to_path_buf(),
@@ -427,7 +488,11 @@ mod tests {
     }
 
     fn opts(dir: &Path) -> LaunchOptions {
-        LaunchOptions { port: None, output: OutputSink::File(dir.join("out.log")), env: vec![] }
+        LaunchOptions {
+            port: None,
+            output: OutputSink::File(dir.join("out.log")),
+            env: vec![],
+        }
     }
 
     #[test]
@@ -435,8 +500,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (s, a) = script_subject(dir.path(), "echo 'listen: address in use' >&2; exit 4");
         let mut running = RunningSubject::launch(&s, &a, &opts(dir.path())).unwrap();
-        let err = running.wait_ready(Duration::from_secs(5)).unwrap_err().to_string();
-        assert!(err.contains("exited during start-up (exit status: 4)"), "{err}");
+        let err = running
+            .wait_ready(Duration::from_secs(5))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("exited during start-up (exit status: 4)"),
+            "{err}"
+        );
         assert!(err.contains("listen: address in use"), "{err}");
     }
 
@@ -475,22 +546,39 @@ mod tests {
         std::thread::sleep(Duration::from_millis(200));
         let report = running.stop(Duration::from_secs(3));
         assert_eq!(report.exit, Exit::Code(0));
-        let sleeper: Vec<_> = report.leftovers.iter().filter(|l| l.command == "sleep 120").collect();
+        let sleeper: Vec<_> = report
+            .leftovers
+            .iter()
+            .filter(|l| l.command == "sleep 120")
+            .collect();
         assert_eq!(sleeper.len(), 1, "{:?}", report.leftovers);
         std::thread::sleep(Duration::from_millis(100));
-        assert!(ProcStat::read(sleeper[0].pid).is_none_or(|s| s.state == 'Z'), "leftover was killed");
+        assert!(
+            ProcStat::read(sleeper[0].pid).is_none_or(|s| s.state == 'Z'),
+            "leftover was killed"
+        );
     }
 
     #[test]
     fn clean_exit_has_no_leftovers() {
         let dir = tempfile::tempdir().unwrap();
-        let (s, a) = script_subject(dir.path(), "trap 'exit 0' TERM; while :; do sleep 0.05; done");
+        let (s, a) = script_subject(
+            dir.path(),
+            "trap 'exit 0' TERM; while :; do sleep 0.05; done",
+        );
         let mut running = RunningSubject::launch(&s, &a, &opts(dir.path())).unwrap();
         std::thread::sleep(Duration::from_millis(100));
         let report = running.stop(Duration::from_secs(3));
         assert_eq!(report.exit, Exit::Code(0));
         // The loop's last `sleep 0.05` may still be finishing in the group: it is
         // legitimately reported, but nothing else.
-        assert!(report.leftovers.iter().all(|l| l.command.starts_with("sleep 0.05")), "{:?}", report.leftovers);
+        assert!(
+            report
+                .leftovers
+                .iter()
+                .all(|l| l.command.starts_with("sleep 0.05")),
+            "{:?}",
+            report.leftovers
+        );
     }
 }

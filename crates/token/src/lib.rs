@@ -115,9 +115,12 @@ mod tests {
     #[test]
     fn minted_token_carries_expiry_in_the_future() {
         let token = mint(b"k", "podium", 60);
-        let claims: Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap())
-                .unwrap();
+        let claims: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(token.split('.').nth(1).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
         assert!(claims["exp"].as_i64().unwrap() > now_unix());
     }
 }

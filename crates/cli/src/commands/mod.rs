@@ -1,0 +1,62 @@
+//! One module per subcommand.
+
+mod serve;
+mod subjects;
+mod verify;
+
+use crate::cli::{Cli, Command};
+use anyhow::Context as _;
+use podium_subjects::Catalog;
+use std::path::PathBuf;
+
+/// Runs the chosen subcommand and returns the process exit code.
+pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
+    let ctx = Context::new(&cli)?;
+    match cli.command {
+        Command::Subjects(args) => subjects::run(&ctx, &args),
+        Command::Serve(args) => serve::run(&ctx, &args),
+        Command::Verify(args) => verify::run(&ctx, &args),
+    }
+}
+
+/// What every command needs: the cache folder and the subject catalog (loaded lazily,
+/// since `verify --url` needs neither).
+pub struct Context {
+    pub cache: PathBuf,
+    subjects_dirs: Vec<PathBuf>,
+}
+
+impl Context {
+    fn new(cli: &Cli) -> anyhow::Result<Self> {
+        let cache = cli
+            .cache_dir
+            .clone()
+            .unwrap_or_else(podium_subjects::default_cache_dir);
+        std::fs::create_dir_all(&cache).with_context(|| {
+            format!(
+                "cannot create the cache folder {}; choose another with --cache-dir",
+                cache.display()
+            )
+        })?;
+        Ok(Self {
+            cache,
+            subjects_dirs: cli.subjects_dir.clone(),
+        })
+    }
+
+    pub fn catalog(&self) -> anyhow::Result<Catalog> {
+        Ok(Catalog::load(&self.cache, &self.subjects_dirs)?)
+    }
+}
+
+/// A spinner on stderr (hidden when stderr is not a terminal).
+pub fn spinner(message: String) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
