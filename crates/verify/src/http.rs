@@ -44,7 +44,7 @@ impl Answer {
 
     /// A one-line description for evidence: `201 application/json {"id":1,...}`.
     pub fn describe(&self) -> String {
-        let mut body = self.text().replace('\n', "\\n");
+        let mut body = self.text().trim_end().replace('\n', "\\n");
         if body.len() > 160 {
             let cut = (0..=160)
                 .rev()

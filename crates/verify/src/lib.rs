@@ -80,11 +80,13 @@ impl Outcomes {
         expected: impl Into<String>,
         actual: impl Into<String>,
     ) {
+        // Evidence is printed one line per check: keep it on one line.
+        let actual = actual.into().trim_end().replace('\n', "\\n");
         self.0.push(CheckOutcome {
             id: id.to_string(),
             status: if pass { Status::Pass } else { Status::Fail },
             expected: expected.into(),
-            actual: actual.into(),
+            actual,
         });
     }
 

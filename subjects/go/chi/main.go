@@ -1,0 +1,99 @@
+// Command server is the chi subject: github.com/go-chi/chi/v5 routing with
+// chi's own middleware package where it covers the contract.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"podium.local/subjects/common"
+)
+
+func main() {
+	srv := &http.Server{Addr: common.Addr(), Handler: router()}
+	if err := common.Serve(srv.ListenAndServe, srv.Shutdown); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func router() http.Handler {
+	r := chi.NewRouter()
+	// Router-level middleware also runs for unmatched routes, so 404s and
+	// 405s are counted like any other request.
+	r.Use(countRequests)
+
+	r.Get("/ping", ping)
+	r.Get("/json", helloJSON)
+	r.Get("/users/{id}", getUser)
+	r.With(middleware.RequestSize(common.MaxBodyBytes)).Post("/users", createUser)
+	r.With(middleware.Recoverer, requestID, jwtAuth).Get("/mw/ping", ping)
+	r.With(middleware.RequestSize(common.MaxBodyBytes)).Post("/rpc", rpc)
+	r.Get("/ws", common.ServeWebSocket)
+	r.Method(http.MethodGet, "/metrics", common.MetricsHandler())
+	r.Mount("/debug", middleware.Profiler())
+	return r
+}
+
+func ping(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "pong")
+}
+
+func helloJSON(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, common.HelloWorld)
+}
+
+func getUser(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, common.GetUser(chi.URLParam(r, "id")))
+}
+
+func createUser(w http.ResponseWriter, r *http.Request) {
+	req, err := common.DecodeCreateUser(r.Body)
+	if err != nil {
+		writeBodyError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, common.NewUser(req))
+}
+
+func rpc(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeBodyError(w, err)
+		return
+	}
+	out := common.HandleRPC(body)
+	if out == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(out)
+}
+
+// writeBodyError answers a body that middleware.RequestSize cut off with 413,
+// anything else with 400.
+func writeBodyError(w http.ResponseWriter, err error) {
+	if common.IsBodyTooLarge(err) {
+		writeError(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
+		return
+	}
+	writeError(w, http.StatusBadRequest, err.Error())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, common.ErrorBody{Error: msg})
+}
