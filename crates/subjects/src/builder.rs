@@ -44,23 +44,8 @@ pub enum BuildError {
         source: std::io::Error,
     },
     /// The build command failed.
-    #[error(
-        "{subject}: build failed ({status}).\n  command: {command}\n  in: {dir}\n  full log: {log}\n--- last lines of the build output ---\n{tail}"
-    )]
-    Failed {
-        /// Subject name.
-        subject: String,
-        /// The command that ran.
-        command: String,
-        /// Where it ran.
-        dir: PathBuf,
-        /// Its exit status.
-        status: String,
-        /// The log file holding all its output.
-        log: PathBuf,
-        /// The end of its output.
-        tail: String,
-    },
+    #[error("{0}")]
+    Failed(Box<FailedBuild>),
     /// The build succeeded but did not produce the executable `run.command` names.
     #[error(
         "{subject}: the build command succeeded but produced no executable at {path}; make `build.command` write it there or fix `run.command`"
@@ -71,6 +56,38 @@ pub enum BuildError {
         /// The expected path.
         path: PathBuf,
     },
+}
+
+/// A failed build: the command, where it ran, and the end of its output.
+#[derive(Debug)]
+pub struct FailedBuild {
+    /// Subject name.
+    pub subject: String,
+    /// The command that ran.
+    pub command: String,
+    /// Where it ran.
+    pub dir: PathBuf,
+    /// Its exit status.
+    pub status: String,
+    /// The log file holding all its output.
+    pub log: PathBuf,
+    /// The end of its output.
+    pub tail: String,
+}
+
+impl std::fmt::Display for FailedBuild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: build failed ({}).\n  command: {}\n  in: {}\n  full log: {}\n--- last lines of the build output ---\n{}",
+            self.subject,
+            self.status,
+            self.command,
+            self.dir.display(),
+            self.log.display(),
+            self.tail
+        )
+    }
 }
 
 /// Lines of build output shown in a failure message.
@@ -136,14 +153,14 @@ pub fn build(subject: &Subject, cache: &Path) -> Result<Artifact, BuildError> {
     let build_time = started.elapsed();
     if !status.success() {
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(BuildError::Failed {
+        return Err(BuildError::Failed(Box::new(FailedBuild {
             subject: name,
             command: command.clone(),
             dir: subject.dir.clone(),
             status: status.to_string(),
             tail: tail(&log_path, TAIL_LINES),
             log: log_path,
-        });
+        })));
     }
     let built = tmp.join(&subject.manifest.run.command[0]);
     if !built.is_file() {

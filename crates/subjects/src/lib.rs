@@ -12,7 +12,7 @@ mod catalog;
 mod manifest;
 mod process;
 
-pub use builder::{Artifact, BuildError, build, source_hash};
+pub use builder::{Artifact, BuildError, FailedBuild, build, source_hash};
 pub use cache::default_cache_dir;
 pub use catalog::{Catalog, CatalogError, Origin, Subject, bundled_file_count};
 pub use manifest::{BuildSpec, MANIFEST_FILE, ManifestError, RunSpec, SubjectManifest};

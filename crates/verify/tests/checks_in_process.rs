@@ -2,6 +2,8 @@
 //! each: the check aimed at that fault must fail, with evidence, and its neighbours
 //! must still pass.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 use axum::Router;
 use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -19,16 +21,25 @@ async fn serve(app: Router) -> Probe {
 }
 
 fn status_of(out: &[CheckOutcome], id: &str) -> Status {
-    out.iter().find(|o| o.id == id).unwrap_or_else(|| panic!("no check {id}: {out:#?}")).status
+    out.iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("no check {id}: {out:#?}"))
+        .status
 }
 
 fn evidence(out: &[CheckOutcome], id: &str) -> String {
-    out.iter().find(|o| o.id == id).map(|o| o.actual.clone()).unwrap_or_default()
+    out.iter()
+        .find(|o| o.id == id)
+        .map(|o| o.actual.clone())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
 async fn ping_with_wrong_body_and_type_fails_those_checks_only() {
-    let app = Router::new().route("/ping", get(|| async { ([(header::CONTENT_TYPE, "application/json")], "PONG") }));
+    let app = Router::new().route(
+        "/ping",
+        get(|| async { ([(header::CONTENT_TYPE, "application/json")], "PONG") }),
+    );
     let probe = serve(app).await;
     let mut out = Outcomes::default();
     checks::rest::run(&probe, &mut out).await;
@@ -58,7 +69,10 @@ async fn users_that_accepts_everything_fails_every_validation_check() {
                     .ok()
                     .and_then(|v| v.get("email").cloned())
                     .unwrap_or_default();
-                (StatusCode::CREATED, axum::Json(serde_json::json!({"id": 1, "name": name, "email": email})))
+                (
+                    StatusCode::CREATED,
+                    axum::Json(serde_json::json!({"id": 1, "name": name, "email": email})),
+                )
             }),
         )
         .route("/ping", get(|| async { "pong" }))
@@ -67,11 +81,27 @@ async fn users_that_accepts_everything_fails_every_validation_check() {
     let mut out = Outcomes::default();
     checks::users::run(&probe, &mut out).await;
     let out = out.0;
-    assert_eq!(status_of(&out, "users_post.created"), Status::Pass, "{out:#?}");
+    assert_eq!(
+        status_of(&out, "users_post.created"),
+        Status::Pass,
+        "{out:#?}"
+    );
     assert_eq!(status_of(&out, "users_post.unique_ids"), Status::Fail);
     assert_eq!(evidence(&out, "users_post.unique_ids"), "ids 1 and 1");
-    for id in ["bad_json", "not_object", "missing_field", "blank_name", "wrong_type", "bad_email", "too_large"] {
-        assert_eq!(status_of(&out, &format!("users_post.{id}")), Status::Fail, "{id}: {out:#?}");
+    for id in [
+        "bad_json",
+        "not_object",
+        "missing_field",
+        "blank_name",
+        "wrong_type",
+        "bad_email",
+        "too_large",
+    ] {
+        assert_eq!(
+            status_of(&out, &format!("users_post.{id}")),
+            Status::Fail,
+            "{id}: {out:#?}"
+        );
     }
     assert_eq!(status_of(&out, "users_post.survives_large"), Status::Pass);
 }
@@ -81,13 +111,22 @@ async fn rpc_compares_sums_numerically_and_ids_exactly() {
     // Always answers `3.0` for id 1: right for add [1,2] (3 == 3.0), wrong for everything else.
     let app = Router::new().route(
         "/rpc",
-        post(|| async { ([(header::CONTENT_TYPE, "application/json")], r#"{"jsonrpc":"2.0","result":3.0,"id":1}"#) }),
+        post(|| async {
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"jsonrpc":"2.0","result":3.0,"id":1}"#,
+            )
+        }),
     );
     let probe = serve(app).await;
     let mut out = Outcomes::default();
     checks::rpc::run(&probe, &mut out).await;
     let out = out.0;
-    assert_eq!(status_of(&out, "rpc.add_positional"), Status::Pass, "{out:#?}");
+    assert_eq!(
+        status_of(&out, "rpc.add_positional"),
+        Status::Pass,
+        "{out:#?}"
+    );
     for id in [
         "rpc.add_named",
         "rpc.echo",
@@ -110,13 +149,27 @@ async fn jwt_middleware_that_accepts_any_bearer_fails_the_token_checks() {
     let app = Router::new().route(
         "/mw/ping",
         get(|headers: HeaderMap| async move {
-            let id = headers.get("x-request-id").cloned().unwrap_or_else(|| "generated".parse().unwrap());
+            let id = headers
+                .get("x-request-id")
+                .cloned()
+                .unwrap_or_else(|| "generated".parse().unwrap());
             let mut h = HeaderMap::new();
             h.insert("x-request-id", id);
             if headers.get(header::AUTHORIZATION).is_some() {
-                (StatusCode::OK, h, [(header::CONTENT_TYPE, "text/plain")], "pong".to_string()).into_response()
+                (
+                    StatusCode::OK,
+                    h,
+                    [(header::CONTENT_TYPE, "text/plain")],
+                    "pong".to_string(),
+                )
+                    .into_response()
             } else {
-                (StatusCode::UNAUTHORIZED, h, axum::Json(serde_json::json!({"error": "no token"}))).into_response()
+                (
+                    StatusCode::UNAUTHORIZED,
+                    h,
+                    axum::Json(serde_json::json!({"error": "no token"})),
+                )
+                    .into_response()
             }
         }),
     );
@@ -124,12 +177,28 @@ async fn jwt_middleware_that_accepts_any_bearer_fails_the_token_checks() {
     let mut out = Outcomes::default();
     checks::mw::run(&probe, &Default::default(), &mut out).await;
     let out = out.0;
-    for id in ["mw.valid_token", "mw.request_id_generated", "mw.request_id_echoed", "mw.missing_token", "mw.request_id_on_401"] {
+    for id in [
+        "mw.valid_token",
+        "mw.request_id_generated",
+        "mw.request_id_echoed",
+        "mw.missing_token",
+        "mw.request_id_on_401",
+    ] {
         assert_eq!(status_of(&out, id), Status::Pass, "{id}: {out:#?}");
     }
-    for id in ["mw.expired_token", "mw.alg_none", "mw.wrong_alg", "mw.bad_signature", "mw.malformed_token"] {
+    for id in [
+        "mw.expired_token",
+        "mw.alg_none",
+        "mw.wrong_alg",
+        "mw.bad_signature",
+        "mw.malformed_token",
+    ] {
         assert_eq!(status_of(&out, id), Status::Fail, "{id}");
-        assert!(evidence(&out, id).contains("→ 200"), "{id}: {}", evidence(&out, id));
+        assert!(
+            evidence(&out, id).contains("→ 200"),
+            "{id}: {}",
+            evidence(&out, id)
+        );
     }
 }
 
@@ -164,7 +233,10 @@ async fn request_counter_must_rise_by_exactly_the_requests_sent() {
     let out = out.0;
     assert_eq!(status_of(&out, "metrics.format"), Status::Pass, "{out:#?}");
     assert_eq!(status_of(&out, "metrics.request_counter"), Status::Fail);
-    assert!(evidence(&out, "metrics.request_counter").ends_with("(+50)"), "{out:#?}");
+    assert!(
+        evidence(&out, "metrics.request_counter").ends_with("(+50)"),
+        "{out:#?}"
+    );
     assert_eq!(status_of(&out, "metrics.process_collector"), Status::Fail);
     assert_eq!(status_of(&out, "metrics.runtime_collector"), Status::Pass);
 }
@@ -206,6 +278,9 @@ async fn a_server_that_is_not_there_fails_with_a_reason_not_a_panic() {
     let probe = Probe::new(&format!("http://127.0.0.1:{port}"));
     let out = podium_verify::check_contract(probe.base(), &Default::default()).await;
     assert!(out.iter().all(|o| o.status != Status::Pass), "{out:#?}");
-    assert!(evidence(&out, "ping.status").contains("could not connect"), "{out:#?}");
+    assert!(
+        evidence(&out, "ping.status").contains("could not connect"),
+        "{out:#?}"
+    );
     assert!(evidence(&out, "ws.text").contains("failed"), "{out:#?}");
 }

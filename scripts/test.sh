@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Podium's whole test suite: lints (Rust and Go), the Go and Rust subjects' own unit
+# tests, and `cargo test`, whose end-to-end tests build every subject with the real
+# toolchains and verify it against the contract. Run from anywhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+for tool in cargo go; do
+  command -v "$tool" >/dev/null || { echo "error: $tool is not installed; Podium's tests need the Go and Rust toolchains" >&2; exit 1; }
+done
+if command -v rustup >/dev/null; then
+  rustup component add rustfmt clippy >/dev/null 2>&1 || true
+fi
+
+step "Rust: format and lints (Podium)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust: format and lints (Rust subjects)"
+(cd subjects/rust && cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings)
+
+step "Go: gofmt, go vet and unit tests (Go subjects and fixtures)"
+go_modules=$(find subjects/go tests/fixtures -name go.mod -not -path '*/target/*' -exec dirname {} \; | sort)
+unformatted=$(gofmt -l $go_modules)
+if [ -n "$unformatted" ]; then
+  echo "error: gofmt would reformat:" >&2; echo "$unformatted" >&2; exit 1
+fi
+for dir in $go_modules; do
+  (cd "$dir" && go vet ./... && go test -count=1 ./...)
+done
+
+step "Rust subjects: unit tests"
+(cd subjects/rust && cargo test --workspace --locked)
+
+step "Podium: unit and end-to-end tests"
+cargo test --workspace --locked
