@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,7 +33,7 @@ func router() http.Handler {
 	r.Get("/users/{id}", getUser)
 	r.With(middleware.RequestSize(common.MaxBodyBytes)).Post("/users", createUser)
 	r.With(middleware.Recoverer, requestID, jwtAuth).Get("/mw/ping", ping)
-	r.With(middleware.RequestSize(common.MaxBodyBytes)).Post("/rpc", rpc)
+	r.With(middleware.RequestSize(common.MaxBodyBytes)).Post("/rpc", common.ServeRPC)
 	r.Get("/ws", common.ServeWebSocket)
 	r.Method(http.MethodGet, "/metrics", common.MetricsHandler())
 	r.Mount("/debug", middleware.Profiler())
@@ -47,53 +46,18 @@ func ping(w http.ResponseWriter, _ *http.Request) {
 }
 
 func helloJSON(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, common.HelloWorld)
+	common.WriteJSON(w, http.StatusOK, common.HelloWorld)
 }
 
 func getUser(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, common.GetUser(chi.URLParam(r, "id")))
+	common.WriteJSON(w, http.StatusOK, common.GetUser(chi.URLParam(r, "id")))
 }
 
 func createUser(w http.ResponseWriter, r *http.Request) {
 	req, err := common.DecodeCreateUser(r.Body)
 	if err != nil {
-		writeBodyError(w, err)
+		common.WriteBodyError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, common.NewUser(req))
-}
-
-func rpc(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeBodyError(w, err)
-		return
-	}
-	out := common.HandleRPC(body)
-	if out == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(out)
-}
-
-// writeBodyError answers a body that middleware.RequestSize cut off with 413,
-// anything else with 400.
-func writeBodyError(w http.ResponseWriter, err error) {
-	if common.IsBodyTooLarge(err) {
-		writeError(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
-		return
-	}
-	writeError(w, http.StatusBadRequest, err.Error())
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, common.ErrorBody{Error: msg})
+	common.WriteJSON(w, http.StatusCreated, common.NewUser(req))
 }

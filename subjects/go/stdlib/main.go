@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,7 +27,7 @@ func routes() http.Handler {
 	mux.HandleFunc("GET /users/{id}", getUser)
 	mux.HandleFunc("POST /users", createUser)
 	mux.Handle("GET /mw/ping", chain(http.HandlerFunc(ping), recoverer, requestID, requireJWT))
-	mux.HandleFunc("POST /rpc", rpc)
+	mux.HandleFunc("POST /rpc", common.ServeRPC)
 	mux.HandleFunc("GET /ws", common.ServeWebSocket)
 	mux.Handle("GET /metrics", common.MetricsHandler())
 
@@ -50,51 +49,18 @@ func ping(w http.ResponseWriter, _ *http.Request) {
 }
 
 func helloJSON(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, common.HelloWorld)
+	common.WriteJSON(w, http.StatusOK, common.HelloWorld)
 }
 
 func getUser(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, common.GetUser(r.PathValue("id")))
+	common.WriteJSON(w, http.StatusOK, common.GetUser(r.PathValue("id")))
 }
 
 func createUser(w http.ResponseWriter, r *http.Request) {
 	req, err := common.DecodeCreateUser(http.MaxBytesReader(w, r.Body, common.MaxBodyBytes))
 	if err != nil {
-		writeBodyError(w, err)
+		common.WriteBodyError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, common.NewUser(req))
-}
-
-func rpc(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, common.MaxBodyBytes))
-	if err != nil {
-		writeBodyError(w, err)
-		return
-	}
-	out := common.HandleRPC(body)
-	if out == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(out)
-}
-
-func writeBodyError(w http.ResponseWriter, err error) {
-	if common.IsBodyTooLarge(err) {
-		writeError(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
-		return
-	}
-	writeError(w, http.StatusBadRequest, err.Error())
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, common.ErrorBody{Error: msg})
+	common.WriteJSON(w, http.StatusCreated, common.NewUser(req))
 }

@@ -30,7 +30,7 @@ func recoverer(next http.Handler) http.Handler {
 				if rec == http.ErrAbortHandler {
 					panic(rec) // the sentinel net/http uses to abort a response on purpose
 				}
-				writeError(w, http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError))
+				common.WriteError(w, http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -54,7 +54,7 @@ func requireJWT(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := common.VerifyBearer(r.Header.Get("Authorization")); err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer`)
-			writeError(w, http.StatusUnauthorized, err.Error())
+			common.WriteError(w, http.StatusUnauthorized, err.Error())
 			return
 		}
 		next.ServeHTTP(w, r)
