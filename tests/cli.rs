@@ -188,11 +188,17 @@ fn tempfile_dir(name: &str) -> std::path::PathBuf {
 #[test]
 fn a_relative_cache_dir_is_resolved_to_an_absolute_one() {
     let cwd = tempfile_dir("relative-cache");
-    let (code, out, err) = run(podium().current_dir(&cwd).args(["--cache-dir", "cache", "subjects", "--json"]));
+    let (code, out, err) =
+        run(podium()
+            .current_dir(&cwd)
+            .args(["--cache-dir", "cache", "subjects", "--json"]));
     assert_eq!(code, 0, "{err}");
     let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     for s in &list {
         let dir = std::path::Path::new(s["dir"].as_str().unwrap());
-        assert!(dir.is_absolute() && dir.starts_with(cwd.join("cache")), "{s}");
+        assert!(
+            dir.is_absolute() && dir.starts_with(cwd.join("cache")),
+            "{s}"
+        );
     }
 }

@@ -1,0 +1,625 @@
+//! The closed-loop engine: a fixed number of keep-alive connections, each sending its
+//! next request as soon as the previous response is complete (like wrk).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
+use crate::conn::Conn;
+use crate::cpu::thread_cpu_s;
+use crate::report::{IntervalMsg, TimelineBuilder};
+use crate::target::{Target, render_request};
+use crate::{ErrorCounts, LatencyHistogram, LoadError, LoadReport};
+
+/// How often each worker checks the stop flag, rolls the timeline and measures its lag.
+const TICK: Duration = Duration::from_millis(10);
+/// Pause after a failed connection attempt, so a dead server is not hammered in a spin.
+const CONNECT_BACKOFF: Duration = Duration::from_millis(10);
+/// Status codes are three digits.
+const STATUS_SLOTS: usize = 1000;
+
+/// A closed-loop HTTP/1.1 load run.
+///
+/// `connections` keep-alive connections are split across `threads` worker threads, each
+/// with its own single-threaded tokio runtime. Every connection sends the same
+/// pre-rendered request, waits for the complete response, checks it and sends the next.
+/// The run ends when `duration` has passed (requests in flight are then awaited, up to
+/// `timeout`), when `requests` responses or failures have been counted, or when the
+/// stop flag is set, whichever comes first.
+#[derive(Debug, Clone)]
+pub struct ClosedLoop {
+    /// `http://host:port/path`.
+    pub url: String,
+    /// Concurrent connections (at least `threads`).
+    pub connections: usize,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Length of the measured phase (after warm-up).
+    pub duration: Option<Duration>,
+    /// Number of exchanges to measure (after warm-up), shared by all connections.
+    pub requests: Option<u64>,
+    /// Limit for connecting, and for one request until its response is complete.
+    pub timeout: Duration,
+    /// Load sent before measuring; its results are discarded.
+    pub warmup: Duration,
+    /// Request method.
+    pub method: String,
+    /// Extra request headers (`Host` is added unless given).
+    pub headers: Vec<(String, String)>,
+    /// Request body (sent with `Content-Length`).
+    pub body: Vec<u8>,
+    /// The status every response must have; by default any of 200–399.
+    pub expect_status: Option<u16>,
+    /// The exact body every response must have (after chunked decoding).
+    pub expect_body: Option<Vec<u8>>,
+}
+
+impl ClosedLoop {
+    /// wrk's defaults: 10 connections, 2 threads, 10 s, 2 s timeout, `GET`, no warm-up.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            connections: 10,
+            threads: 2,
+            duration: Some(Duration::from_secs(10)),
+            requests: None,
+            timeout: Duration::from_secs(2),
+            warmup: Duration::ZERO,
+            method: "GET".to_string(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            expect_status: None,
+            expect_body: None,
+        }
+    }
+
+    /// Runs to the end (duration or request count).
+    pub fn run(&self) -> Result<LoadReport, LoadError> {
+        self.run_with_stop(&AtomicBool::new(false))
+    }
+
+    /// Runs until the end or until `stop` is set (e.g. by a Ctrl-C handler); in the latter
+    /// case requests in flight are abandoned and the report is marked interrupted.
+    pub fn run_with_stop(&self, stop: &AtomicBool) -> Result<LoadReport, LoadError> {
+        self.validate()?;
+        let target = Target::parse(&self.url)?;
+        let request = render_request(&target, &self.method, &self.headers, &self.body)?;
+        let addr = check_reachable(&self.url, &target, self.timeout)?;
+
+        let measure_start = Instant::now() + self.warmup;
+        let plan = Plan {
+            request,
+            addr,
+            head_request: self.method.eq_ignore_ascii_case("HEAD"),
+            expect_status: self.expect_status,
+            expect_body: self.expect_body.clone(),
+            timeout: self.timeout,
+            measure_start,
+            end: self.duration.map(|d| measure_start + d),
+            remaining: self.requests.map(AtomicU64::new),
+            stop,
+            abort: AtomicBool::new(false),
+        };
+
+        let (tx, rx) = mpsc::channel();
+        let outcome = thread::scope(|scope| {
+            let mut handles = Vec::with_capacity(self.threads);
+            let mut spawn_error = None;
+            for worker in 0..self.threads {
+                let connections = self.connections / self.threads
+                    + usize::from(worker < self.connections % self.threads);
+                let tx = tx.clone();
+                let plan = &plan;
+                let spawned = thread::Builder::new()
+                    .name(format!("podium-load-{worker}"))
+                    .spawn_scoped(scope, move || run_worker(plan, connections, tx));
+                match spawned {
+                    Ok(handle) => handles.push(handle),
+                    Err(source) => {
+                        plan.abort.store(true, Ordering::Relaxed);
+                        spawn_error = Some(LoadError::Worker { worker, source });
+                        break;
+                    }
+                }
+            }
+            drop(tx);
+            let mut timeline = TimelineBuilder::new(handles.len());
+            for msg in rx {
+                timeline.add(msg);
+            }
+            let mut results = Vec::with_capacity(handles.len());
+            for (worker, handle) in handles.into_iter().enumerate() {
+                match handle.join() {
+                    Ok(Ok(result)) => results.push(result),
+                    Ok(Err(source)) => {
+                        spawn_error.get_or_insert(LoadError::Worker { worker, source });
+                    }
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            match spawn_error {
+                Some(e) => Err(e),
+                None => Ok((timeline, results)),
+            }
+        });
+        let (timeline, results) = outcome?;
+        Ok(self.report(&plan, timeline, results))
+    }
+
+    fn validate(&self) -> Result<(), LoadError> {
+        let invalid = |msg: String| Err(LoadError::InvalidConfig(msg));
+        if self.threads == 0 {
+            return invalid("threads must be at least 1".into());
+        }
+        if self.connections < self.threads {
+            return invalid(format!(
+                "connections ({}) must be at least threads ({}); raise -c or lower -t",
+                self.connections, self.threads
+            ));
+        }
+        if self.duration.is_none() && self.requests.is_none() {
+            return invalid("give a duration or a request count".into());
+        }
+        if self.duration == Some(Duration::ZERO) {
+            return invalid("the duration must be longer than zero".into());
+        }
+        if self.requests == Some(0) {
+            return invalid("the request count must be at least 1".into());
+        }
+        if self.timeout.is_zero() {
+            return invalid("the timeout must be longer than zero".into());
+        }
+        Ok(())
+    }
+
+    fn report(
+        &self,
+        plan: &Plan<'_>,
+        timeline: TimelineBuilder,
+        results: Vec<WorkerResult>,
+    ) -> LoadReport {
+        let mut histogram = LatencyHistogram::new();
+        let mut errors = ErrorCounts::default();
+        let mut status = BTreeMap::new();
+        let (mut requests, mut bytes_read, mut connects, mut abandoned, mut warmup_requests) =
+            (0, 0, 0, 0, 0);
+        let (mut cpu_s, mut max_lag) = (0.0, Duration::ZERO);
+        let mut end = plan.measure_start;
+        let mut interrupted = false;
+        for r in &results {
+            histogram.merge(&r.histogram);
+            errors.add(&r.errors);
+            for (code, count) in r.status.iter().enumerate() {
+                if *count > 0 {
+                    *status.entry(code as u16).or_insert(0) += count;
+                }
+            }
+            requests += r.requests;
+            bytes_read += r.bytes_read;
+            connects += r.connects;
+            abandoned += r.in_flight;
+            warmup_requests += r.warmup_requests;
+            cpu_s += r.cpu_s;
+            max_lag = max_lag.max(r.max_lag);
+            end = end.max(r.end);
+            interrupted |= r.interrupted;
+        }
+        let duration_s = end
+            .saturating_duration_since(plan.measure_start)
+            .as_secs_f64();
+        LoadReport {
+            url: self.url.clone(),
+            model: "closed",
+            connections: self.connections,
+            threads: self.threads,
+            requests,
+            duration_s,
+            rps: if duration_s > 0.0 {
+                requests as f64 / duration_s
+            } else {
+                0.0
+            },
+            bytes_read,
+            errors,
+            status,
+            latency_ms: histogram.summary(),
+            histogram,
+            timeline: timeline.finish(duration_s),
+            cpu_s,
+            max_lag_ms: max_lag.as_secs_f64() * 1000.0,
+            connects,
+            abandoned,
+            warmup_requests,
+            interrupted,
+        }
+    }
+}
+
+/// Resolves the target and opens one connection, so that a dead server is reported once,
+/// clearly, before any worker starts.
+fn check_reachable(url: &str, target: &Target, timeout: Duration) -> Result<SocketAddr, LoadError> {
+    let resolve_error = |reason: String| LoadError::Resolve {
+        url: url.to_string(),
+        host: target.host.clone(),
+        port: target.port,
+        reason,
+    };
+    let addrs: Vec<SocketAddr> = (target.host.as_str(), target.port)
+        .to_socket_addrs()
+        .map_err(|e| resolve_error(e.to_string()))?
+        .collect();
+    let mut last = None;
+    for addr in addrs {
+        match std::net::TcpStream::connect_timeout(&addr, timeout) {
+            Ok(_) => return Ok(addr),
+            Err(source) => last = Some((addr, source)),
+        }
+    }
+    match last {
+        Some((addr, source)) => Err(LoadError::Connect {
+            url: url.to_string(),
+            addr,
+            source,
+        }),
+        None => Err(resolve_error("no address found".to_string())),
+    }
+}
+
+/// Everything the workers share, read-only except for the atomics.
+#[derive(Debug)]
+struct Plan<'a> {
+    request: Vec<u8>,
+    addr: SocketAddr,
+    head_request: bool,
+    expect_status: Option<u16>,
+    expect_body: Option<Vec<u8>>,
+    timeout: Duration,
+    measure_start: Instant,
+    end: Option<Instant>,
+    /// Exchanges left to measure, in request-count mode.
+    remaining: Option<AtomicU64>,
+    /// The caller's stop flag.
+    stop: &'a AtomicBool,
+    /// Set when the run cannot go on (a worker failed to start).
+    abort: AtomicBool,
+}
+
+impl Plan<'_> {
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || self.abort.load(Ordering::Relaxed)
+    }
+
+    /// Takes one exchange from the request budget; false when none is left.
+    fn claim(&self) -> bool {
+        match &self.remaining {
+            None => true,
+            Some(left) => left
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok(),
+        }
+    }
+
+    fn verdict(&self, status: u16, body: &[u8]) -> Verdict {
+        let status_ok = match self.expect_status {
+            Some(expected) => status == expected,
+            None => (200..400).contains(&status),
+        };
+        if !status_ok {
+            Verdict::Status
+        } else if self.expect_body.as_deref().is_some_and(|e| e != body) {
+            Verdict::Body
+        } else {
+            Verdict::Ok
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Ok,
+    Status,
+    Body,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    Connect,
+    Timeout,
+    Read,
+}
+
+/// One worker's figures, merged into the report at the end.
+#[derive(Debug)]
+struct WorkerResult {
+    histogram: LatencyHistogram,
+    errors: ErrorCounts,
+    status: Vec<u64>,
+    requests: u64,
+    bytes_read: u64,
+    connects: u64,
+    in_flight: u64,
+    warmup_requests: u64,
+    cpu_s: f64,
+    max_lag: Duration,
+    end: Instant,
+    interrupted: bool,
+}
+
+/// A worker's running figures; only touched from its own thread.
+#[derive(Debug)]
+struct WorkerStats {
+    measure_start: Instant,
+    timeline: Option<mpsc::Sender<IntervalMsg>>,
+    second: u64,
+    second_requests: u64,
+    second_errors: u64,
+    second_histogram: Option<LatencyHistogram>,
+    cpu_start: Option<f64>,
+    result: WorkerResult,
+}
+
+impl WorkerStats {
+    fn new(measure_start: Instant, timeline: mpsc::Sender<IntervalMsg>) -> Self {
+        let now = Instant::now();
+        Self {
+            measure_start,
+            timeline: Some(timeline),
+            second: 0,
+            second_requests: 0,
+            second_errors: 0,
+            second_histogram: None,
+            cpu_start: (now >= measure_start).then(thread_cpu_s),
+            result: WorkerResult {
+                histogram: LatencyHistogram::new(),
+                errors: ErrorCounts::default(),
+                status: vec![0; STATUS_SLOTS],
+                requests: 0,
+                bytes_read: 0,
+                connects: 0,
+                in_flight: 0,
+                warmup_requests: 0,
+                cpu_s: 0.0,
+                max_lag: Duration::ZERO,
+                end: now,
+                interrupted: false,
+            },
+        }
+    }
+
+    /// Sends the current second to the timeline and moves on to the second of `now`.
+    fn roll(&mut self, now: Instant) {
+        let second = now.saturating_duration_since(self.measure_start).as_secs();
+        if second <= self.second {
+            return;
+        }
+        self.flush();
+        for empty in self.second + 1..second {
+            self.send(IntervalMsg {
+                second: empty,
+                requests: 0,
+                errors: 0,
+                histogram: None,
+            });
+        }
+        self.second = second;
+    }
+
+    fn flush(&mut self) {
+        let msg = IntervalMsg {
+            second: self.second,
+            requests: std::mem::take(&mut self.second_requests),
+            errors: std::mem::take(&mut self.second_errors),
+            histogram: self.second_histogram.take(),
+        };
+        self.send(msg);
+    }
+
+    fn send(&self, msg: IntervalMsg) {
+        if let Some(tx) = &self.timeline {
+            // The receiver lives until every worker has ended.
+            let _ = tx.send(msg);
+        }
+    }
+
+    fn response(
+        &mut self,
+        status: u16,
+        verdict: Verdict,
+        latency: Duration,
+        at: Instant,
+        bytes: u64,
+    ) {
+        self.roll(at);
+        let r = &mut self.result;
+        r.requests += 1;
+        r.bytes_read += bytes;
+        r.status[usize::from(status).min(STATUS_SLOTS - 1)] += 1;
+        r.histogram.record(latency);
+        self.second_requests += 1;
+        self.second_histogram
+            .get_or_insert_with(LatencyHistogram::new)
+            .record(latency);
+        match verdict {
+            Verdict::Ok => {}
+            Verdict::Status => {
+                r.errors.status += 1;
+                self.second_errors += 1;
+            }
+            Verdict::Body => {
+                r.errors.body += 1;
+                self.second_errors += 1;
+            }
+        }
+    }
+
+    fn failure(&mut self, kind: Failure, at: Instant) {
+        self.roll(at);
+        let errors = &mut self.result.errors;
+        match kind {
+            Failure::Connect => errors.connect += 1,
+            Failure::Timeout => errors.timeout += 1,
+            Failure::Read => errors.read += 1,
+        }
+        self.second_errors += 1;
+    }
+
+    /// Called every [`TICK`]: rolls the timeline even when nothing completes.
+    fn tick(&mut self, now: Instant, lag: Duration) {
+        if now < self.measure_start {
+            return;
+        }
+        if self.cpu_start.is_none() {
+            self.cpu_start = Some(thread_cpu_s());
+        }
+        self.result.max_lag = self.result.max_lag.max(lag);
+        self.roll(now);
+    }
+
+    fn finish(mut self, interrupted: bool) -> WorkerResult {
+        let now = Instant::now();
+        if now >= self.measure_start {
+            self.roll(now);
+            self.flush();
+        }
+        self.timeline = None;
+        self.result.cpu_s = self
+            .cpu_start
+            .map_or(0.0, |start| (thread_cpu_s() - start).max(0.0));
+        self.result.end = now;
+        self.result.interrupted = interrupted;
+        self.result
+    }
+}
+
+/// One worker thread: its own single-threaded runtime driving `connections` connections.
+fn run_worker(
+    plan: &Plan<'_>,
+    connections: usize,
+    timeline: mpsc::Sender<IntervalMsg>,
+) -> std::io::Result<WorkerResult> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()?;
+    let stats = RefCell::new(WorkerStats::new(plan.measure_start, timeline));
+    let interrupted = runtime.block_on(async {
+        let mut conns: FuturesUnordered<_> =
+            (0..connections).map(|_| connection(plan, &stats)).collect();
+        let all_done = async {
+            let mut stopped = false;
+            while let Some(by_flag) = conns.next().await {
+                stopped |= by_flag;
+            }
+            stopped
+        };
+        tokio::select! {
+            stopped = all_done => stopped,
+            () = watch(plan, &stats) => true,
+        }
+    });
+    Ok(stats.into_inner().finish(interrupted))
+}
+
+/// Ticks until the run is stopped: checks the flag, rolls the timeline, measures lag.
+async fn watch(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) {
+    loop {
+        let due = Instant::now() + TICK;
+        tokio::time::sleep_until(due.into()).await;
+        if plan.stopped() {
+            return;
+        }
+        let now = Instant::now();
+        stats
+            .borrow_mut()
+            .tick(now, now.saturating_duration_since(due));
+    }
+}
+
+/// One connection's loop: connect when needed, send, read, check, record. Returns true
+/// when it ended because the run was stopped rather than finished.
+async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) -> bool {
+    let mut conn: Option<Conn> = None;
+    let mut body = Vec::new();
+    let collect_body = plan.expect_body.is_some();
+    loop {
+        if plan.stopped() {
+            return true;
+        }
+        let now = Instant::now();
+        let measured = now >= plan.measure_start;
+        if measured && (plan.end.is_some_and(|end| now >= end) || !plan.claim()) {
+            return false;
+        }
+        let c = match &mut conn {
+            Some(c) => c,
+            None => match tokio::time::timeout(plan.timeout, Conn::connect(plan.addr)).await {
+                Ok(Ok(c)) => {
+                    if measured {
+                        stats.borrow_mut().result.connects += 1;
+                    }
+                    conn.insert(c)
+                }
+                Ok(Err(_)) | Err(_) => {
+                    if measured {
+                        stats.borrow_mut().failure(Failure::Connect, Instant::now());
+                    }
+                    tokio::time::sleep(CONNECT_BACKOFF).await;
+                    continue;
+                }
+            },
+        };
+        body.clear();
+        if measured {
+            stats.borrow_mut().result.in_flight += 1;
+        }
+        let sent = Instant::now();
+        let outcome = tokio::time::timeout(
+            plan.timeout,
+            c.exchange(
+                &plan.request,
+                plan.head_request,
+                collect_body.then_some(&mut body),
+            ),
+        )
+        .await;
+        let done = Instant::now();
+        let bytes = c.take_bytes();
+        let mut stats = stats.borrow_mut();
+        if !measured {
+            if let Ok(Ok(response)) = outcome {
+                stats.result.warmup_requests += 1;
+                if response.close {
+                    conn = None;
+                }
+            } else {
+                conn = None;
+            }
+            continue;
+        }
+        stats.result.in_flight -= 1;
+        match outcome {
+            Ok(Ok(response)) => {
+                if response.close {
+                    conn = None;
+                }
+                let verdict = plan.verdict(response.status, &body);
+                stats.response(response.status, verdict, done - sent, done, bytes);
+            }
+            Ok(Err(_)) => {
+                conn = None;
+                stats.failure(Failure::Read, done);
+            }
+            Err(_) => {
+                conn = None;
+                stats.failure(Failure::Timeout, done);
+            }
+        }
+    }
+}
