@@ -14,7 +14,7 @@ use futures_util::stream::FuturesUnordered;
 
 use crate::conn::Conn;
 use crate::cpu::thread_cpu_s;
-use crate::report::{IntervalMsg, TimelineBuilder};
+use crate::report::{GeneratorCheck, IntervalMsg, TimelineBuilder};
 use crate::target::{Target, render_request};
 use crate::{ErrorCounts, LatencyHistogram, LoadError, LoadReport};
 
@@ -231,6 +231,7 @@ impl ClosedLoop {
             status,
             latency_ms: histogram.summary(),
             histogram,
+            connect_ms: None,
             timeline: timeline.finish(duration_s),
             cpu_s,
             max_lag_ms: max_lag.as_secs_f64() * 1000.0,
@@ -238,13 +239,27 @@ impl ClosedLoop {
             abandoned,
             warmup_requests,
             interrupted,
+            uncorrected_latency_ms: None,
+            uncorrected_histogram: None,
+            open: None,
+            generator: GeneratorCheck::assess(
+                cpu_s,
+                duration_s,
+                self.threads,
+                max_lag.as_secs_f64() * 1000.0,
+                None,
+            ),
         }
     }
 }
 
 /// Resolves the target and opens one connection, so that a dead server is reported once,
 /// clearly, before any worker starts.
-fn check_reachable(url: &str, target: &Target, timeout: Duration) -> Result<SocketAddr, LoadError> {
+pub(crate) fn check_reachable(
+    url: &str,
+    target: &Target,
+    timeout: Duration,
+) -> Result<SocketAddr, LoadError> {
     let resolve_error = |reason: String| LoadError::Resolve {
         url: url.to_string(),
         host: target.host.clone(),

@@ -10,17 +10,28 @@
 //! own single-threaded tokio runtime, sending pre-rendered request bytes and parsing
 //! responses with `httparse`. A run returns a [`LoadReport`]; a target that cannot be
 //! reached at all is one [`LoadError::Connect`] before any load is sent.
+//!
+//! The open loop ([`OpenLoop`], like wrk2 and vegeta) sends on a [`RateSchedule`]
+//! (constant or ramping) whatever the server's speed, opening connections as needed up
+//! to a limit, and measures latency from each request's intended send time
+//! (coordinated-omission correction) as well as from its actual send time. Both models
+//! judge their own generator ([`GeneratorCheck`]): a run where the client was the
+//! bottleneck is flagged, with the reason.
 
 mod closed;
 mod conn;
 mod cpu;
 mod error;
 mod histogram;
+mod open;
 mod parse;
 mod report;
 mod target;
+mod ws;
 
 pub use closed::ClosedLoop;
 pub use error::LoadError;
 pub use histogram::{LatencyHistogram, LatencySummary};
-pub use report::{ErrorCounts, LoadReport, TimelinePoint};
+pub use open::{MISSED_SEND_THRESHOLD, OpenLoop, RateSchedule};
+pub use report::{ErrorCounts, GeneratorCheck, LoadReport, OpenLoopFigures, TimelinePoint};
+pub use ws::WsLoad;

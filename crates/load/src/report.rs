@@ -89,6 +89,11 @@ pub struct LoadReport {
     /// The merged histogram behind `latency_ms`.
     #[serde(skip)]
     pub histogram: LatencyHistogram,
+    /// Connection set-up time (TCP connect plus protocol handshake, e.g. the WebSocket
+    /// upgrade) of every connection the workers opened, warm-up included (the first
+    /// set-ups usually fall in it); only for models that measure it (WebSocket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<LatencySummary>,
     /// Per-second throughput, errors and p99.
     pub timeline: Vec<TimelinePoint>,
     /// CPU time (user + system) used by the generator's worker threads while measuring.
@@ -99,12 +104,130 @@ pub struct LoadReport {
     /// TCP connections opened during the measured phase (reconnects included).
     pub connects: u64,
     /// Requests sent during the measured phase that had no outcome when the run ended
-    /// (only on interruption, or when a worker was cut off).
+    /// (only on interruption, or when a worker was cut off); in open loop also the
+    /// scheduled requests still waiting for a connection then.
     pub abandoned: u64,
     /// Responses received during warm-up (not in any other figure).
     pub warmup_requests: u64,
     /// Whether the run was ended early by the stop flag.
     pub interrupted: bool,
+    /// Open loop only: latency from the moment each request was actually written (no
+    /// coordinated-omission correction, like wrk2's `-U`); `latency_ms` is then measured
+    /// from each request's intended send time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncorrected_latency_ms: Option<LatencySummary>,
+    /// Open loop only: the merged histogram behind `uncorrected_latency_ms`.
+    #[serde(skip)]
+    pub uncorrected_histogram: Option<LatencyHistogram>,
+    /// Open loop only: the schedule and how well the generator kept to it (serialised
+    /// at the top level: `schedule`, `asked_rps`, `achieved_rps`, …).
+    #[serde(flatten)]
+    pub open: Option<OpenLoopFigures>,
+    /// The generator's self-check: whether the client, not the server, may have been
+    /// the bottleneck.
+    pub generator: GeneratorCheck,
+}
+
+/// How an open-loop run kept to its schedule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenLoopFigures {
+    /// The rate schedule, as written on the command line (`1000`, `100:+100/s:1000`).
+    pub schedule: String,
+    /// The rate the schedule asked for, averaged over the measured phase (for an
+    /// interrupted run, over the part that ran).
+    pub asked_rps: f64,
+    /// Requests actually written within the measured phase, per second of it.
+    pub achieved_rps: f64,
+    /// Sends the schedule asked for during the measured phase.
+    pub scheduled: u64,
+    /// Requests written during the measured phase (including after its end, while the
+    /// backlog drained).
+    pub sent: u64,
+    /// Sends the generator noticed more than `missed_send_threshold_ms` after their
+    /// intended time because it was late itself (a send that waited for a busy
+    /// connection is not a missed send: that wait is the server's and counts in
+    /// `latency_ms`).
+    pub missed_sends: u64,
+    /// The threshold behind `missed_sends`, in milliseconds.
+    pub missed_send_threshold_ms: f64,
+    /// The largest delay between a send's intended time and the moment the generator
+    /// got to it, in milliseconds.
+    pub max_send_lag_ms: f64,
+    /// The connection limit.
+    pub max_connections: usize,
+}
+
+/// The generator's self-check, for both load models.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeneratorCheck {
+    /// CPU time of the worker threads while measuring (as `LoadReport::cpu_s`).
+    pub cpu_s: f64,
+    /// `cpu_s / (duration_s * threads)`: the share of their time the worker threads were
+    /// busy.
+    pub cpu_share: f64,
+    /// The largest scheduling lag, in milliseconds (as `LoadReport::max_lag_ms`).
+    pub max_lag_ms: f64,
+    /// Whether the generator was (close to) saturated; its figures then describe the
+    /// client, not the server's limit.
+    pub saturated: bool,
+    /// Why it counts as saturated, in words; `None` when it does not.
+    pub reason: Option<String>,
+}
+
+impl GeneratorCheck {
+    /// Above this share of busy time the worker threads count as saturated.
+    pub const MAX_CPU_SHARE: f64 = 0.90;
+    /// Above this scheduling lag (a late 10 ms tick, or in open loop a late send) the
+    /// generator counts as saturated.
+    pub const MAX_LAG_MS: f64 = 50.0;
+    /// In open loop, above this share of missed sends the generator counts as saturated.
+    pub const MAX_MISSED_SHARE: f64 = 0.01;
+
+    /// Judges a run from its figures; `missed` is `(missed_sends, scheduled)` in open loop.
+    pub fn assess(
+        cpu_s: f64,
+        duration_s: f64,
+        threads: usize,
+        max_lag_ms: f64,
+        missed: Option<(u64, u64)>,
+    ) -> Self {
+        let capacity = duration_s * threads.max(1) as f64;
+        let cpu_share = if capacity > 0.0 {
+            cpu_s / capacity
+        } else {
+            0.0
+        };
+        let mut reasons = Vec::new();
+        if cpu_share > Self::MAX_CPU_SHARE {
+            reasons.push(format!(
+                "the generator's threads were busy {:.0}% of the time (limit {:.0}%)",
+                cpu_share * 100.0,
+                Self::MAX_CPU_SHARE * 100.0
+            ));
+        }
+        if max_lag_ms > Self::MAX_LAG_MS {
+            reasons.push(format!(
+                "the generator fell up to {max_lag_ms:.1} ms behind its schedule (limit {} ms)",
+                Self::MAX_LAG_MS
+            ));
+        }
+        if let Some((missed, scheduled)) = missed {
+            if scheduled > 0 && missed as f64 > scheduled as f64 * Self::MAX_MISSED_SHARE {
+                reasons.push(format!(
+                    "{missed} of {scheduled} sends went out late because the generator could not keep up (limit {:.0}%)",
+                    Self::MAX_MISSED_SHARE * 100.0
+                ));
+            }
+        }
+        let saturated = !reasons.is_empty();
+        Self {
+            cpu_s,
+            cpu_share,
+            max_lag_ms,
+            saturated,
+            reason: saturated.then(|| reasons.join("; ")),
+        }
+    }
 }
 
 /// One worker's figures for one second of the run.
@@ -231,6 +354,22 @@ mod tests {
         assert_eq!(t[2].requests, 5);
         assert!((t[2].span_s - 0.5).abs() < 1e-9);
         assert!((t[2].rps - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn generator_check_flags_a_busy_or_late_generator() {
+        let calm = GeneratorCheck::assess(1.0, 10.0, 2, 1.0, Some((0, 1000)));
+        assert!(!calm.saturated && calm.reason.is_none(), "{calm:?}");
+        assert!((calm.cpu_share - 0.05).abs() < 1e-9);
+        let busy = GeneratorCheck::assess(19.0, 10.0, 2, 1.0, None);
+        assert!(busy.saturated, "{busy:?}");
+        assert!(busy.reason.as_deref().is_some_and(|r| r.contains("95%")));
+        let late = GeneratorCheck::assess(0.1, 10.0, 2, 80.0, None);
+        assert!(late.saturated && late.reason.as_deref().is_some_and(|r| r.contains("behind")));
+        let missing = GeneratorCheck::assess(0.1, 10.0, 2, 2.0, Some((50, 1000)));
+        assert!(missing.saturated, "{missing:?}");
+        let empty = GeneratorCheck::assess(0.0, 0.0, 1, 0.0, None);
+        assert!(!empty.saturated && empty.cpu_share == 0.0);
     }
 
     #[test]

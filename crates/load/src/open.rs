@@ -1,0 +1,1212 @@
+//! The open-loop engine: requests go out on a schedule of intended send times, whatever
+//! the server's speed (like wrk2 and vegeta), and latency is measured from each request's
+//! intended send time, so that a server stall shows up in the figures instead of quietly
+//! lowering the request rate (coordinated omission).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
+use crate::closed::check_reachable;
+use crate::conn::Conn;
+use crate::cpu::thread_cpu_s;
+use crate::report::{GeneratorCheck, IntervalMsg, OpenLoopFigures, TimelineBuilder};
+use crate::target::{Target, render_request};
+use crate::{ErrorCounts, LatencyHistogram, LoadError, LoadReport};
+
+/// How often each worker checks the stop flag, rolls the timeline and measures its lag.
+const TICK: Duration = Duration::from_millis(10);
+/// Status codes are three digits.
+const STATUS_SLOTS: usize = 1000;
+/// A send the generator gets to later than this after its intended time is a missed
+/// send. On Linux the schedule is kept with a `timerfd` (microsecond precision), so a
+/// healthy generator stays far below it; elsewhere tokio's 1 ms timer is the limit.
+#[cfg(target_os = "linux")]
+pub const MISSED_SEND_THRESHOLD: Duration = Duration::from_millis(1);
+/// A send the generator gets to later than this after its intended time is a missed
+/// send (tokio's timer has a 1 ms resolution on this platform).
+#[cfg(not(target_os = "linux"))]
+pub const MISSED_SEND_THRESHOLD: Duration = Duration::from_millis(2);
+
+/// The arrival rate of an open-loop run over time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RateSchedule {
+    /// A fixed rate (`--rate 1000`).
+    Constant {
+        /// Requests per second.
+        rate_per_s: f64,
+    },
+    /// A rate growing linearly from `start` by `step_per_s` every second until it
+    /// reaches `ceiling`, then staying there (`--rate 100:+100/s:1000`).
+    Ramp {
+        /// Requests per second at the start.
+        start: f64,
+        /// Growth of the rate per second, in requests per second.
+        step_per_s: f64,
+        /// The highest rate, in requests per second.
+        ceiling: f64,
+    },
+}
+
+impl RateSchedule {
+    /// The rate asked for at `elapsed` since the start, in requests per second.
+    pub fn rate_at(&self, elapsed: Duration) -> f64 {
+        match *self {
+            Self::Constant { rate_per_s } => rate_per_s,
+            Self::Ramp {
+                start,
+                step_per_s,
+                ceiling,
+            } => (start + step_per_s * elapsed.as_secs_f64()).min(ceiling),
+        }
+    }
+
+    /// How many sends the schedule asks for in the first `elapsed` (the integral of the
+    /// rate; not rounded).
+    pub fn sends_within(&self, elapsed: Duration) -> f64 {
+        let t = elapsed.as_secs_f64();
+        match *self {
+            Self::Constant { rate_per_s } => rate_per_s * t,
+            Self::Ramp {
+                start,
+                step_per_s,
+                ceiling,
+            } => {
+                let t_top = self.time_to_ceiling();
+                if t <= t_top {
+                    start * t + step_per_s * t * t / 2.0
+                } else {
+                    (ceiling * ceiling - start * start) / (2.0 * step_per_s) + ceiling * (t - t_top)
+                }
+            }
+        }
+    }
+
+    /// The intended send time of the `n`th request (counting from 0), since the start:
+    /// the time at which [`Self::sends_within`] reaches `n`. The first request is sent at
+    /// once. `None` when the schedule never gets there (a rate of zero).
+    pub fn send_time(&self, n: u64) -> Option<Duration> {
+        let n = n as f64;
+        let secs = match *self {
+            Self::Constant { rate_per_s } => {
+                if n == 0.0 {
+                    0.0
+                } else if rate_per_s > 0.0 {
+                    n / rate_per_s
+                } else {
+                    return None;
+                }
+            }
+            Self::Ramp {
+                start,
+                step_per_s,
+                ceiling,
+            } => {
+                let on_ramp = (ceiling * ceiling - start * start) / (2.0 * step_per_s);
+                if n == 0.0 {
+                    0.0
+                } else if n <= on_ramp {
+                    // The root of start·t + step·t²/2 = n, written without cancellation.
+                    2.0 * n / (start + (start * start + 2.0 * step_per_s * n).sqrt())
+                } else if ceiling > 0.0 {
+                    self.time_to_ceiling() + (n - on_ramp) / ceiling
+                } else {
+                    return None;
+                }
+            }
+        };
+        (secs.is_finite() && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+    }
+
+    fn time_to_ceiling(&self) -> f64 {
+        match *self {
+            Self::Constant { .. } => 0.0,
+            Self::Ramp {
+                start,
+                step_per_s,
+                ceiling,
+            } => (ceiling - start) / step_per_s,
+        }
+    }
+
+    /// Checks that the schedule is usable; the message says what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        let positive = |what: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{what} must be a number above zero, not {v}"))
+            }
+        };
+        match *self {
+            Self::Constant { rate_per_s } => positive("the rate", rate_per_s),
+            Self::Ramp {
+                start,
+                step_per_s,
+                ceiling,
+            } => {
+                if !(start.is_finite() && start >= 0.0) {
+                    return Err(format!(
+                        "the ramp's start rate must be zero or more, not {start}"
+                    ));
+                }
+                positive("the ramp's step", step_per_s)?;
+                positive("the ramp's ceiling", ceiling)?;
+                if ceiling < start {
+                    return Err(format!(
+                        "the ramp's ceiling ({ceiling}) is below its start ({start})"
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl fmt::Display for RateSchedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Constant { rate_per_s } => write!(f, "{rate_per_s}"),
+            Self::Ramp {
+                start,
+                step_per_s,
+                ceiling,
+            } => write!(f, "{start}:+{step_per_s}/s:{ceiling}"),
+        }
+    }
+}
+
+impl FromStr for RateSchedule {
+    type Err = String;
+
+    /// Parses `RATE` (constant) or `START:+STEP/s:CEILING` (ramp), e.g. `1000` or
+    /// `100:+100/s:1000`; the `+` and the `/s` may be left out.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let number = |what: &str, text: &str| {
+            text.trim().parse::<f64>().map_err(|_| {
+                format!("{what} {text:?} in rate {s:?} is not a number; write RATE or START:+STEP/s:CEILING, like 1000 or 100:+100/s:1000")
+            })
+        };
+        let schedule = match s.split(':').collect::<Vec<_>>().as_slice() {
+            [rate] => Self::Constant {
+                rate_per_s: number("the rate", rate)?,
+            },
+            [start, step, ceiling] => {
+                let step = step.trim();
+                let step = step.strip_suffix("/s").unwrap_or(step);
+                let step = step.strip_prefix('+').unwrap_or(step);
+                Self::Ramp {
+                    start: number("the start", start)?,
+                    step_per_s: number("the step", step)?,
+                    ceiling: number("the ceiling", ceiling)?,
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "rate {s:?} is neither RATE nor START:+STEP/s:CEILING (like 1000 or 100:+100/s:1000)"
+                ));
+            }
+        };
+        schedule.validate().map(|()| schedule)
+    }
+}
+
+/// An open-loop HTTP/1.1 load run.
+///
+/// Requests go out at the intended send times of `schedule`, split round-robin across
+/// `threads` worker threads (each with its own single-threaded tokio runtime). A request
+/// uses an idle keep-alive connection, or a new one while fewer than `max_connections`
+/// are open; otherwise it waits for the next free connection. Latency is measured from
+/// the intended send time into `latency_ms` (so waits for a connection, and the backlog
+/// a stalled server causes, count) and from the moment the request was written into
+/// `uncorrected_latency_ms`.
+///
+/// Warm-up sends at the schedule's starting rate; its results are discarded. The
+/// measured phase asks for the sends of `duration`; the backlog is then worked off
+/// (requests waiting for a connection give up as timeouts once they have waited
+/// `timeout`). The stop flag ends the run at once, marked interrupted.
+#[derive(Debug, Clone)]
+pub struct OpenLoop {
+    /// `http://host:port/path`.
+    pub url: String,
+    /// The arrival rate over time.
+    pub schedule: RateSchedule,
+    /// Length of the measured phase (after warm-up).
+    pub duration: Duration,
+    /// The most connections open at once (at least `threads`).
+    pub max_connections: usize,
+    /// Limit for connecting, for one request from write to complete response, and for a
+    /// request's wait for a free connection.
+    pub timeout: Duration,
+    /// Load sent before measuring; its results are discarded.
+    pub warmup: Duration,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Request method.
+    pub method: String,
+    /// Extra request headers (`Host` is added unless given).
+    pub headers: Vec<(String, String)>,
+    /// Request body (sent with `Content-Length`).
+    pub body: Vec<u8>,
+    /// The status every response must have; by default any of 200–399.
+    pub expect_status: Option<u16>,
+    /// The exact body every response must have (after chunked decoding).
+    pub expect_body: Option<Vec<u8>>,
+}
+
+impl OpenLoop {
+    /// Defaults: 10 s, up to 100 connections, 2 threads, 2 s timeout, `GET`, no warm-up.
+    pub fn new(url: impl Into<String>, schedule: RateSchedule) -> Self {
+        Self {
+            url: url.into(),
+            schedule,
+            duration: Duration::from_secs(10),
+            max_connections: 100,
+            timeout: Duration::from_secs(2),
+            warmup: Duration::ZERO,
+            threads: 2,
+            method: "GET".to_string(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            expect_status: None,
+            expect_body: None,
+        }
+    }
+
+    /// Runs to the end of the schedule.
+    pub fn run(&self) -> Result<LoadReport, LoadError> {
+        self.run_with_stop(&AtomicBool::new(false))
+    }
+
+    /// Runs until the end or until `stop` is set (e.g. by a Ctrl-C handler); in the latter
+    /// case requests in flight or waiting are abandoned and the report is marked
+    /// interrupted.
+    pub fn run_with_stop(&self, stop: &AtomicBool) -> Result<LoadReport, LoadError> {
+        self.validate()?;
+        let target = Target::parse(&self.url)?;
+        let request = render_request(&target, &self.method, &self.headers, &self.body)?;
+        let addr = check_reachable(&self.url, &target, self.timeout)?;
+
+        let run_start = Instant::now();
+        let measure_start = run_start + self.warmup;
+        let plan = Plan {
+            request,
+            addr,
+            head_request: self.method.eq_ignore_ascii_case("HEAD"),
+            expect_status: self.expect_status,
+            expect_body: self.expect_body.clone(),
+            timeout: self.timeout,
+            schedule: self.schedule,
+            threads: self.threads,
+            run_start,
+            measure_start,
+            end: measure_start + self.duration,
+            stop,
+            abort: AtomicBool::new(false),
+        };
+
+        let (tx, rx) = mpsc::channel();
+        let outcome = thread::scope(|scope| {
+            let mut handles = Vec::with_capacity(self.threads);
+            let mut spawn_error = None;
+            for worker in 0..self.threads {
+                let max_connections = self.max_connections / self.threads
+                    + usize::from(worker < self.max_connections % self.threads);
+                let tx = tx.clone();
+                let plan = &plan;
+                let spawned = thread::Builder::new()
+                    .name(format!("podium-open-{worker}"))
+                    .spawn_scoped(scope, move || run_worker(plan, worker, max_connections, tx));
+                match spawned {
+                    Ok(handle) => handles.push(handle),
+                    Err(source) => {
+                        plan.abort.store(true, Ordering::Relaxed);
+                        spawn_error = Some(LoadError::Worker { worker, source });
+                        break;
+                    }
+                }
+            }
+            drop(tx);
+            let mut timeline = TimelineBuilder::new(handles.len());
+            for msg in rx {
+                timeline.add(msg);
+            }
+            let mut results = Vec::with_capacity(handles.len());
+            for (worker, handle) in handles.into_iter().enumerate() {
+                match handle.join() {
+                    Ok(Ok(result)) => results.push(result),
+                    Ok(Err(source)) => {
+                        spawn_error.get_or_insert(LoadError::Worker { worker, source });
+                    }
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            match spawn_error {
+                Some(e) => Err(e),
+                None => Ok((timeline, results)),
+            }
+        });
+        let (timeline, results) = outcome?;
+        Ok(self.report(&plan, timeline, results))
+    }
+
+    fn validate(&self) -> Result<(), LoadError> {
+        let invalid = |msg: String| Err(LoadError::InvalidConfig(msg));
+        if let Err(msg) = self.schedule.validate() {
+            return invalid(msg);
+        }
+        if self.threads == 0 {
+            return invalid("threads must be at least 1".into());
+        }
+        if self.max_connections < self.threads {
+            return invalid(format!(
+                "max connections ({}) must be at least threads ({}); raise --max-connections or lower -t",
+                self.max_connections, self.threads
+            ));
+        }
+        if self.duration.is_zero() {
+            return invalid("the duration must be longer than zero".into());
+        }
+        if self.timeout.is_zero() {
+            return invalid("the timeout must be longer than zero".into());
+        }
+        Ok(())
+    }
+
+    fn report(
+        &self,
+        plan: &Plan<'_>,
+        timeline: TimelineBuilder,
+        results: Vec<WorkerResult>,
+    ) -> LoadReport {
+        let mut histogram = LatencyHistogram::new();
+        let mut uncorrected = LatencyHistogram::new();
+        let mut errors = ErrorCounts::default();
+        let mut status = BTreeMap::new();
+        let mut sums = [0u64; 9];
+        let (mut cpu_s, mut tick_lag, mut send_lag) = (0.0, Duration::ZERO, Duration::ZERO);
+        let mut end = plan.measure_start;
+        let mut interrupted = false;
+        for r in &results {
+            histogram.merge(&r.histogram);
+            uncorrected.merge(&r.uncorrected);
+            errors.add(&r.errors);
+            for (code, count) in r.status.iter().enumerate() {
+                if *count > 0 {
+                    *status.entry(code as u16).or_insert(0) += count;
+                }
+            }
+            let c = &r.counts;
+            for (sum, value) in sums.iter_mut().zip([
+                c.requests,
+                c.bytes_read,
+                c.connects,
+                c.abandoned,
+                c.warmup_requests,
+                c.scheduled,
+                c.sent,
+                c.sent_in_time,
+                c.missed_sends,
+            ]) {
+                *sum += value;
+            }
+            cpu_s += r.cpu_s;
+            tick_lag = tick_lag.max(r.max_tick_lag);
+            send_lag = send_lag.max(r.max_send_lag);
+            end = end.max(r.end);
+            interrupted |= r.interrupted;
+        }
+        let [
+            requests,
+            bytes_read,
+            connects,
+            abandoned,
+            warmup_requests,
+            scheduled,
+            sent,
+            sent_in_time,
+            missed_sends,
+        ] = sums;
+        let peak_connections: usize = results.iter().map(|r| r.peak_connections).sum();
+        let duration_s = end
+            .saturating_duration_since(plan.measure_start)
+            .as_secs_f64();
+        // The window the schedule covered: the whole duration, or up to the stop.
+        let window = if interrupted {
+            end.saturating_duration_since(plan.measure_start)
+                .min(self.duration)
+        } else {
+            self.duration
+        };
+        let window_s = window.as_secs_f64();
+        let per_window = |count: f64| {
+            if window_s > 0.0 {
+                count / window_s
+            } else {
+                0.0
+            }
+        };
+        let max_lag_ms = tick_lag.max(send_lag).as_secs_f64() * 1000.0;
+        LoadReport {
+            url: self.url.clone(),
+            model: "open",
+            connections: peak_connections,
+            threads: self.threads,
+            requests,
+            duration_s,
+            rps: if duration_s > 0.0 {
+                requests as f64 / duration_s
+            } else {
+                0.0
+            },
+            bytes_read,
+            errors,
+            status,
+            latency_ms: histogram.summary(),
+            histogram,
+            connect_ms: None,
+            timeline: timeline.finish(duration_s),
+            cpu_s,
+            max_lag_ms,
+            connects,
+            abandoned,
+            warmup_requests,
+            interrupted,
+            uncorrected_latency_ms: Some(uncorrected.summary()),
+            uncorrected_histogram: Some(uncorrected),
+            open: Some(OpenLoopFigures {
+                schedule: self.schedule.to_string(),
+                asked_rps: per_window(self.schedule.sends_within(window)),
+                achieved_rps: per_window(sent_in_time as f64),
+                scheduled,
+                sent,
+                missed_sends,
+                missed_send_threshold_ms: MISSED_SEND_THRESHOLD.as_secs_f64() * 1000.0,
+                max_send_lag_ms: send_lag.as_secs_f64() * 1000.0,
+                max_connections: self.max_connections,
+            }),
+            generator: GeneratorCheck::assess(
+                cpu_s,
+                duration_s,
+                self.threads,
+                max_lag_ms,
+                Some((missed_sends, scheduled)),
+            ),
+        }
+    }
+}
+
+/// Everything the workers share, read-only except for the atomics.
+#[derive(Debug)]
+struct Plan<'a> {
+    request: Vec<u8>,
+    addr: std::net::SocketAddr,
+    head_request: bool,
+    expect_status: Option<u16>,
+    expect_body: Option<Vec<u8>>,
+    timeout: Duration,
+    schedule: RateSchedule,
+    threads: usize,
+    run_start: Instant,
+    measure_start: Instant,
+    end: Instant,
+    /// The caller's stop flag.
+    stop: &'a AtomicBool,
+    /// Set when the run cannot go on (a worker failed to start).
+    abort: AtomicBool,
+}
+
+impl Plan<'_> {
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || self.abort.load(Ordering::Relaxed)
+    }
+
+    fn verdict(&self, status: u16, body: &[u8]) -> Verdict {
+        let status_ok = match self.expect_status {
+            Some(expected) => status == expected,
+            None => (200..400).contains(&status),
+        };
+        if !status_ok {
+            Verdict::Status
+        } else if self.expect_body.as_deref().is_some_and(|e| e != body) {
+            Verdict::Body
+        } else {
+            Verdict::Ok
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Ok,
+    Status,
+    Body,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    Connect,
+    Timeout,
+    Read,
+}
+
+/// One worker's share of a schedule: every `stride`th send from `next`, from `origin`
+/// until `until` (exclusive).
+#[derive(Debug)]
+struct Pacer {
+    schedule: RateSchedule,
+    origin: Instant,
+    until: Instant,
+    next: u64,
+    stride: u64,
+}
+
+impl Pacer {
+    /// The intended time of this worker's next send, if it is before `until`.
+    fn peek(&self) -> Option<Instant> {
+        let at = self.origin + self.schedule.send_time(self.next)?;
+        (at < self.until).then_some(at)
+    }
+
+    fn advance(&mut self) {
+        self.next += self.stride;
+    }
+}
+
+/// A request whose intended send time has come.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    intended: Instant,
+    measured: bool,
+}
+
+/// A keep-alive connection and its body buffer.
+#[derive(Debug)]
+struct Slot {
+    conn: Conn,
+    body: Vec<u8>,
+}
+
+/// What became of one job.
+#[derive(Debug)]
+struct Done {
+    job: Job,
+    /// The connection, when it can be reused.
+    slot: Option<Slot>,
+    /// Whether a connection was opened for it.
+    connected: bool,
+    /// When the request was written, if it was.
+    sent: Option<Instant>,
+    at: Instant,
+    bytes: u64,
+    outcome: Result<(u16, Verdict), Failure>,
+}
+
+/// Counters summed over the workers.
+#[derive(Debug, Default)]
+struct Counts {
+    requests: u64,
+    bytes_read: u64,
+    connects: u64,
+    abandoned: u64,
+    warmup_requests: u64,
+    scheduled: u64,
+    sent: u64,
+    /// Requests written before the end of the measured phase.
+    sent_in_time: u64,
+    missed_sends: u64,
+}
+
+/// One worker's figures, merged into the report at the end.
+#[derive(Debug)]
+struct WorkerResult {
+    histogram: LatencyHistogram,
+    uncorrected: LatencyHistogram,
+    errors: ErrorCounts,
+    status: Vec<u64>,
+    counts: Counts,
+    peak_connections: usize,
+    cpu_s: f64,
+    max_tick_lag: Duration,
+    max_send_lag: Duration,
+    end: Instant,
+    interrupted: bool,
+}
+
+/// A worker's running figures; only touched from its own thread.
+#[derive(Debug)]
+struct WorkerStats {
+    measure_start: Instant,
+    timeline: Option<mpsc::Sender<IntervalMsg>>,
+    second: u64,
+    second_requests: u64,
+    second_errors: u64,
+    second_histogram: Option<LatencyHistogram>,
+    cpu_start: Option<f64>,
+    result: WorkerResult,
+}
+
+impl WorkerStats {
+    fn new(measure_start: Instant, timeline: mpsc::Sender<IntervalMsg>) -> Self {
+        let now = Instant::now();
+        Self {
+            measure_start,
+            timeline: Some(timeline),
+            second: 0,
+            second_requests: 0,
+            second_errors: 0,
+            second_histogram: None,
+            cpu_start: (now >= measure_start).then(thread_cpu_s),
+            result: WorkerResult {
+                histogram: LatencyHistogram::new(),
+                uncorrected: LatencyHistogram::new(),
+                errors: ErrorCounts::default(),
+                status: vec![0; STATUS_SLOTS],
+                counts: Counts::default(),
+                peak_connections: 0,
+                cpu_s: 0.0,
+                max_tick_lag: Duration::ZERO,
+                max_send_lag: Duration::ZERO,
+                end: now,
+                interrupted: false,
+            },
+        }
+    }
+
+    /// Sends the current second to the timeline and moves on to the second of `now`.
+    fn roll(&mut self, now: Instant) {
+        let second = now.saturating_duration_since(self.measure_start).as_secs();
+        if second <= self.second {
+            return;
+        }
+        self.flush();
+        for empty in self.second + 1..second {
+            self.send(IntervalMsg {
+                second: empty,
+                requests: 0,
+                errors: 0,
+                histogram: None,
+            });
+        }
+        self.second = second;
+    }
+
+    fn flush(&mut self) {
+        let msg = IntervalMsg {
+            second: self.second,
+            requests: std::mem::take(&mut self.second_requests),
+            errors: std::mem::take(&mut self.second_errors),
+            histogram: self.second_histogram.take(),
+        };
+        self.send(msg);
+    }
+
+    fn send(&self, msg: IntervalMsg) {
+        if let Some(tx) = &self.timeline {
+            // The receiver lives until every worker has ended.
+            let _ = tx.send(msg);
+        }
+    }
+
+    /// A measured send became due; `lag` is how late the generator got to it.
+    fn scheduled(&mut self, lag: Duration) {
+        let r = &mut self.result;
+        r.counts.scheduled += 1;
+        r.max_send_lag = r.max_send_lag.max(lag);
+        if lag > MISSED_SEND_THRESHOLD {
+            r.counts.missed_sends += 1;
+        }
+    }
+
+    /// Records a measured job's outcome.
+    fn done(&mut self, done: &Done, end: Instant) {
+        self.roll(done.at);
+        let r = &mut self.result;
+        if done.connected {
+            r.counts.connects += 1;
+        }
+        if let Some(sent) = done.sent {
+            r.counts.sent += 1;
+            if sent < end {
+                r.counts.sent_in_time += 1;
+            }
+        }
+        r.counts.bytes_read += done.bytes;
+        match done.outcome {
+            Ok((status, verdict)) => {
+                let latency = done.at.saturating_duration_since(done.job.intended);
+                r.counts.requests += 1;
+                r.status[usize::from(status).min(STATUS_SLOTS - 1)] += 1;
+                r.histogram.record(latency);
+                if let Some(sent) = done.sent {
+                    r.uncorrected
+                        .record(done.at.saturating_duration_since(sent));
+                }
+                self.second_requests += 1;
+                self.second_histogram
+                    .get_or_insert_with(LatencyHistogram::new)
+                    .record(latency);
+                match verdict {
+                    Verdict::Ok => {}
+                    Verdict::Status => {
+                        r.errors.status += 1;
+                        self.second_errors += 1;
+                    }
+                    Verdict::Body => {
+                        r.errors.body += 1;
+                        self.second_errors += 1;
+                    }
+                }
+            }
+            Err(kind) => self.failure(kind, done.at),
+        }
+    }
+
+    fn failure(&mut self, kind: Failure, at: Instant) {
+        self.roll(at);
+        let errors = &mut self.result.errors;
+        match kind {
+            Failure::Connect => errors.connect += 1,
+            Failure::Timeout => errors.timeout += 1,
+            Failure::Read => errors.read += 1,
+        }
+        self.second_errors += 1;
+    }
+
+    /// Called every [`TICK`]: rolls the timeline even when nothing completes.
+    fn tick(&mut self, now: Instant, lag: Duration) {
+        if now < self.measure_start {
+            return;
+        }
+        if self.cpu_start.is_none() {
+            self.cpu_start = Some(thread_cpu_s());
+        }
+        self.result.max_tick_lag = self.result.max_tick_lag.max(lag);
+        self.roll(now);
+    }
+
+    fn finish(mut self, interrupted: bool) -> WorkerResult {
+        let now = Instant::now();
+        if now >= self.measure_start {
+            self.roll(now);
+            self.flush();
+        }
+        self.timeline = None;
+        self.result.cpu_s = self
+            .cpu_start
+            .map_or(0.0, |start| (thread_cpu_s() - start).max(0.0));
+        self.result.end = now;
+        self.result.interrupted = interrupted;
+        self.result
+    }
+}
+
+/// One worker thread: its own single-threaded runtime, its share of the schedule and of
+/// the connections.
+fn run_worker(
+    plan: &Plan<'_>,
+    worker: usize,
+    max_connections: usize,
+    timeline: mpsc::Sender<IntervalMsg>,
+) -> std::io::Result<WorkerResult> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()?;
+    let mut stats = WorkerStats::new(plan.measure_start, timeline);
+    let interrupted = runtime.block_on(drive(plan, worker, max_connections, &mut stats))?;
+    Ok(stats.finish(interrupted))
+}
+
+/// The worker's event loop: moves due sends to the queue, starts queued requests on free
+/// connections, records outcomes and ticks. Returns true when stopped by the flag.
+async fn drive(
+    plan: &Plan<'_>,
+    worker: usize,
+    max_connections: usize,
+    stats: &mut WorkerStats,
+) -> std::io::Result<bool> {
+    let stride = plan.threads as u64;
+    // Warm-up runs at the schedule's starting rate (no warm-up for a ramp from zero).
+    let warm_rate = plan.schedule.rate_at(Duration::ZERO);
+    let mut warm = Pacer {
+        schedule: RateSchedule::Constant {
+            rate_per_s: warm_rate,
+        },
+        origin: plan.run_start,
+        until: if warm_rate > 0.0 {
+            plan.measure_start
+        } else {
+            plan.run_start
+        },
+        next: worker as u64,
+        stride,
+    };
+    let mut main = Pacer {
+        schedule: plan.schedule,
+        origin: plan.measure_start,
+        until: plan.end,
+        next: worker as u64,
+        stride,
+    };
+    let timer = precise::Timer::new()?;
+    let mut idle: Vec<Slot> = Vec::new();
+    let mut open = 0usize;
+    let mut queue: VecDeque<Job> = VecDeque::new();
+    let mut in_flight = FuturesUnordered::new();
+    let mut measured_pending = 0u64;
+    let mut tick_due = Instant::now() + TICK;
+    let tick = tokio::time::sleep_until(tick_due.into());
+    tokio::pin!(tick);
+    loop {
+        if plan.stopped() {
+            stats.result.counts.abandoned += measured_pending;
+            return Ok(true);
+        }
+        let now = Instant::now();
+        // Sends whose time has come join the queue.
+        loop {
+            let (pacer, measured) = if warm.peek().is_some() {
+                (&mut warm, false)
+            } else {
+                (&mut main, true)
+            };
+            match pacer.peek() {
+                Some(intended) if intended <= now => {
+                    pacer.advance();
+                    if measured {
+                        stats.scheduled(now - intended);
+                        measured_pending += 1;
+                    }
+                    queue.push_back(Job { intended, measured });
+                }
+                _ => break,
+            }
+        }
+        // Requests that waited a whole timeout for a connection give up.
+        while let Some(job) = queue.front().copied() {
+            if now.saturating_duration_since(job.intended) < plan.timeout {
+                break;
+            }
+            queue.pop_front();
+            if job.measured {
+                measured_pending -= 1;
+                stats.failure(Failure::Timeout, now);
+            }
+        }
+        // Queued requests go out on idle connections, or on new ones up to the limit.
+        while let Some(&job) = queue.front() {
+            let slot = match idle.pop() {
+                Some(slot) => Some(slot),
+                None if open < max_connections => {
+                    open += 1;
+                    stats.result.peak_connections = stats.result.peak_connections.max(open);
+                    None
+                }
+                None => break,
+            };
+            queue.pop_front();
+            in_flight.push(exchange(plan, slot, job));
+        }
+        let next_send = warm.peek().or_else(|| main.peek());
+        if next_send.is_none() && queue.is_empty() && in_flight.is_empty() {
+            return Ok(false);
+        }
+        tokio::select! {
+            biased;
+            Some(done) = in_flight.next() => {
+                let mut done = done;
+                match done.slot.take() {
+                    Some(slot) => idle.push(slot),
+                    None => open -= 1,
+                }
+                if done.job.measured {
+                    measured_pending -= 1;
+                    stats.done(&done, plan.end);
+                } else if done.outcome.is_ok() {
+                    stats.result.counts.warmup_requests += 1;
+                }
+            }
+            () = timer.sleep_until(next_send.unwrap_or(now)), if next_send.is_some() => {}
+            () = &mut tick => {
+                let now = Instant::now();
+                stats.tick(now, now.saturating_duration_since(tick_due));
+                tick_due = now + TICK;
+                tick.as_mut().reset(tick_due.into());
+            }
+        }
+    }
+}
+
+/// Sends one request on `slot` (or on a new connection) and reads the response.
+async fn exchange(plan: &Plan<'_>, slot: Option<Slot>, job: Job) -> Done {
+    let failed = |kind, connected, sent, slot: Option<Slot>| Done {
+        job,
+        slot,
+        connected,
+        sent,
+        at: Instant::now(),
+        bytes: 0,
+        outcome: Err(kind),
+    };
+    let (mut slot, connected) = match slot {
+        Some(slot) => (slot, false),
+        None => match tokio::time::timeout(plan.timeout, Conn::connect(plan.addr)).await {
+            Ok(Ok(conn)) => (
+                Slot {
+                    conn,
+                    body: Vec::new(),
+                },
+                true,
+            ),
+            Ok(Err(_)) => return failed(Failure::Connect, false, None, None),
+            Err(_) => return failed(Failure::Connect, false, None, None),
+        },
+    };
+    slot.body.clear();
+    let collect_body = plan.expect_body.is_some();
+    let sent = Instant::now();
+    let outcome = tokio::time::timeout(
+        plan.timeout,
+        slot.conn.exchange(
+            &plan.request,
+            plan.head_request,
+            collect_body.then_some(&mut slot.body),
+        ),
+    )
+    .await;
+    let at = Instant::now();
+    let bytes = slot.conn.take_bytes();
+    let (outcome, keep) = match outcome {
+        Ok(Ok(response)) => (
+            Ok((response.status, plan.verdict(response.status, &slot.body))),
+            !response.close,
+        ),
+        Ok(Err(_)) => (Err(Failure::Read), false),
+        Err(_) => (Err(Failure::Timeout), false),
+    };
+    Done {
+        job,
+        slot: keep.then_some(slot),
+        connected,
+        sent: Some(sent),
+        at,
+        bytes,
+        outcome,
+    }
+}
+
+/// A timer precise enough to keep a schedule of sends microseconds apart: tokio's own
+/// timer rounds to whole milliseconds, which would add up to 1 ms to every corrected
+/// latency.
+#[cfg(target_os = "linux")]
+mod precise {
+    use std::cell::Cell;
+    use std::io;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::time::Instant;
+
+    use tokio::io::Interest;
+    use tokio::io::unix::AsyncFd;
+
+    /// A one-shot `timerfd` on `CLOCK_MONOTONIC` (the clock behind `Instant`).
+    #[derive(Debug)]
+    pub(super) struct Timer {
+        fd: AsyncFd<OwnedFd>,
+        armed: Cell<Option<Instant>>,
+    }
+
+    impl Timer {
+        pub fn new() -> io::Result<Self> {
+            // SAFETY: a plain system call with constant arguments.
+            let raw = unsafe {
+                libc::timerfd_create(
+                    libc::CLOCK_MONOTONIC,
+                    libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+                )
+            };
+            if raw < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // SAFETY: `raw` is a descriptor just created for us and owned by nobody else.
+            let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+            // SAFETY: the `AsyncFd` owns `fd`, which stays open, and the same descriptor,
+            // until the `AsyncFd` is dropped.
+            let fd = unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }?;
+            Ok(Self {
+                fd,
+                armed: Cell::new(None),
+            })
+        }
+
+        fn arm(&self, deadline: Instant, now: Instant) -> io::Result<()> {
+            let wait = deadline - now;
+            // SAFETY: an all-zero `itimerspec` is a valid value of this plain C struct.
+            let mut spec: libc::itimerspec = unsafe { std::mem::zeroed() };
+            spec.it_value.tv_sec = wait.as_secs() as libc::time_t;
+            spec.it_value.tv_nsec = wait.subsec_nanos() as libc::c_long;
+            // SAFETY: the descriptor is open and `spec` is a valid `itimerspec`.
+            let rc = unsafe {
+                libc::timerfd_settime(self.fd.as_raw_fd(), 0, &spec, std::ptr::null_mut())
+            };
+            if rc != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            self.armed.set(Some(deadline));
+            Ok(())
+        }
+
+        /// Completes at `deadline` or just after. Dropping it early is harmless: a stale
+        /// expiry only makes a later call look at the clock once more.
+        pub async fn sleep_until(&self, deadline: Instant) {
+            loop {
+                let now = Instant::now();
+                if now >= deadline {
+                    return;
+                }
+                if self.armed.get() != Some(deadline) && self.arm(deadline, now).is_err() {
+                    return tokio::time::sleep_until(deadline.into()).await;
+                }
+                let Ok(mut guard) = self.fd.readable().await else {
+                    return tokio::time::sleep_until(deadline.into()).await;
+                };
+                let read = guard.try_io(|fd| {
+                    let mut expirations = [0u8; 8];
+                    // SAFETY: reads at most 8 bytes into a buffer of 8 bytes.
+                    let n =
+                        unsafe { libc::read(fd.as_raw_fd(), expirations.as_mut_ptr().cast(), 8) };
+                    if n < 0 {
+                        Err(io::Error::last_os_error())
+                    } else {
+                        Ok(())
+                    }
+                });
+                if let Ok(Ok(())) = read {
+                    // The expiry count was read: nothing is left to read until the next.
+                    guard.clear_ready();
+                }
+            }
+        }
+    }
+}
+
+/// Elsewhere tokio's timer (1 ms resolution) keeps the schedule.
+#[cfg(not(target_os = "linux"))]
+mod precise {
+    use std::time::Instant;
+
+    #[derive(Debug)]
+    pub(super) struct Timer;
+
+    impl Timer {
+        pub fn new() -> std::io::Result<Self> {
+            Ok(Self)
+        }
+
+        pub async fn sleep_until(&self, deadline: Instant) {
+            tokio::time::sleep_until(deadline.into()).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(d: Option<Duration>) -> f64 {
+        d.expect("a send time").as_secs_f64()
+    }
+
+    #[test]
+    fn a_constant_rate_spaces_sends_evenly() {
+        let s = RateSchedule::Constant { rate_per_s: 500.0 };
+        assert_eq!(s.send_time(0), Some(Duration::ZERO));
+        assert!((secs(s.send_time(1)) - 0.002).abs() < 1e-12);
+        assert!((secs(s.send_time(999)) - 1.998).abs() < 1e-9);
+        assert!((s.sends_within(Duration::from_secs(2)) - 1000.0).abs() < 1e-9);
+        assert_eq!(s.rate_at(Duration::from_secs(7)), 500.0);
+    }
+
+    #[test]
+    fn a_ramp_grows_linearly_then_holds() {
+        let s = RateSchedule::Ramp {
+            start: 50.0,
+            step_per_s: 50.0,
+            ceiling: 200.0,
+        };
+        assert_eq!(s.rate_at(Duration::ZERO), 50.0);
+        assert_eq!(s.rate_at(Duration::from_millis(1500)), 125.0);
+        assert_eq!(s.rate_at(Duration::from_secs(10)), 200.0);
+        let within = |t: f64| s.sends_within(Duration::from_secs_f64(t));
+        assert!((within(1.0) - 75.0).abs() < 1e-9);
+        assert!((within(3.0) - 375.0).abs() < 1e-9);
+        assert!((within(4.0) - 575.0).abs() < 1e-9);
+        // send_time is the inverse of sends_within, on the ramp and past the ceiling.
+        for n in [1u64, 74, 75, 200, 374, 375, 376, 574, 10_000] {
+            let t = secs(s.send_time(n));
+            assert!((within(t) - n as f64).abs() < 1e-6, "n={n} t={t}");
+        }
+        // Send times increase.
+        let times: Vec<f64> = (0..600).map(|n| secs(s.send_time(n))).collect();
+        assert!(times.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn a_ramp_from_zero_starts_at_once() {
+        let s = RateSchedule::Ramp {
+            start: 0.0,
+            step_per_s: 100.0,
+            ceiling: 100.0,
+        };
+        assert_eq!(s.send_time(0), Some(Duration::ZERO));
+        // 50 sends are asked for in the first second (the integral of 100·t).
+        assert!((secs(s.send_time(50)) - 1.0).abs() < 1e-9);
+        assert!((secs(s.send_time(150)) - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rates_parse_and_print() {
+        let constant: RateSchedule = "1000".parse().unwrap();
+        assert_eq!(constant, RateSchedule::Constant { rate_per_s: 1000.0 });
+        let ramp: RateSchedule = "100:+100/s:1000".parse().unwrap();
+        assert_eq!(
+            ramp,
+            RateSchedule::Ramp {
+                start: 100.0,
+                step_per_s: 100.0,
+                ceiling: 1000.0
+            }
+        );
+        assert_eq!(ramp.to_string(), "100:+100/s:1000");
+        assert_eq!(
+            "100:50:200".parse::<RateSchedule>().unwrap().to_string(),
+            "100:+50/s:200"
+        );
+        assert_eq!(constant.to_string(), "1000");
+        for bad in [
+            "",
+            "fast",
+            "0",
+            "-5",
+            "1:2",
+            "100:+0/s:200",
+            "300:+10/s:200",
+            "1:+x/s:5",
+            "inf",
+        ] {
+            assert!(
+                bad.parse::<RateSchedule>().is_err(),
+                "{bad:?} should not parse"
+            );
+        }
+        let err = "fast".parse::<RateSchedule>().unwrap_err();
+        assert!(err.contains("100:+100/s:1000"), "{err}");
+    }
+}
