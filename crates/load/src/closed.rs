@@ -12,10 +12,12 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
+use crate::check::{ResponseCheck, Verdict};
 use crate::conn::Conn;
 use crate::cpu::thread_cpu_s;
 use crate::report::{GeneratorCheck, IntervalMsg, TimelineBuilder};
-use crate::target::{Target, render_request};
+use crate::request::RequestSource;
+use crate::target::Target;
 use crate::{ErrorCounts, LatencyHistogram, LoadError, LoadReport};
 
 /// How often each worker checks the stop flag, rolls the timeline and measures its lag.
@@ -59,6 +61,11 @@ pub struct ClosedLoop {
     pub expect_status: Option<u16>,
     /// The exact body every response must have (after chunked decoding).
     pub expect_body: Option<Vec<u8>>,
+    /// The path, header values and body are templates (`{{seq}}`, `{{faker.email}}`,
+    /// `{{token}}`, ...) rendered per request; when false they are sent literally.
+    pub templated: bool,
+    /// Responses are JSON-RPC: one carrying an error object counts as a `body` error.
+    pub jsonrpc: bool,
 }
 
 impl ClosedLoop {
@@ -77,6 +84,8 @@ impl ClosedLoop {
             body: Vec::new(),
             expect_status: None,
             expect_body: None,
+            templated: false,
+            jsonrpc: false,
         }
     }
 
@@ -90,16 +99,26 @@ impl ClosedLoop {
     pub fn run_with_stop(&self, stop: &AtomicBool) -> Result<LoadReport, LoadError> {
         self.validate()?;
         let target = Target::parse(&self.url)?;
-        let request = render_request(&target, &self.method, &self.headers, &self.body)?;
+        let request = RequestSource::build(
+            &target,
+            &self.method,
+            &self.headers,
+            &self.body,
+            self.templated,
+        )?;
         let addr = check_reachable(&self.url, &target, self.timeout)?;
 
         let measure_start = Instant::now() + self.warmup;
         let plan = Plan {
             request,
+            connections: self.connections,
             addr,
             head_request: self.method.eq_ignore_ascii_case("HEAD"),
-            expect_status: self.expect_status,
-            expect_body: self.expect_body.clone(),
+            check: ResponseCheck {
+                expect_status: self.expect_status,
+                expect_body: self.expect_body.clone(),
+                jsonrpc: self.jsonrpc,
+            },
             timeout: self.timeout,
             measure_start,
             end: self.duration.map(|d| measure_start + d),
@@ -115,11 +134,16 @@ impl ClosedLoop {
             for worker in 0..self.threads {
                 let connections = self.connections / self.threads
                     + usize::from(worker < self.connections % self.threads);
+                // Connections are numbered across workers so templates' {{seq}} never repeats.
+                let first_connection = worker * (self.connections / self.threads)
+                    + worker.min(self.connections % self.threads);
                 let tx = tx.clone();
                 let plan = &plan;
                 let spawned = thread::Builder::new()
                     .name(format!("podium-load-{worker}"))
-                    .spawn_scoped(scope, move || run_worker(plan, connections, tx));
+                    .spawn_scoped(scope, move || {
+                        run_worker(plan, connections, first_connection, tx)
+                    });
                 match spawned {
                     Ok(handle) => handles.push(handle),
                     Err(source) => {
@@ -290,11 +314,11 @@ pub(crate) fn check_reachable(
 /// Everything the workers share, read-only except for the atomics.
 #[derive(Debug)]
 struct Plan<'a> {
-    request: Vec<u8>,
+    request: RequestSource,
+    connections: usize,
     addr: SocketAddr,
     head_request: bool,
-    expect_status: Option<u16>,
-    expect_body: Option<Vec<u8>>,
+    check: ResponseCheck,
     timeout: Duration,
     measure_start: Instant,
     end: Option<Instant>,
@@ -320,27 +344,6 @@ impl Plan<'_> {
                 .is_ok(),
         }
     }
-
-    fn verdict(&self, status: u16, body: &[u8]) -> Verdict {
-        let status_ok = match self.expect_status {
-            Some(expected) => status == expected,
-            None => (200..400).contains(&status),
-        };
-        if !status_ok {
-            Verdict::Status
-        } else if self.expect_body.as_deref().is_some_and(|e| e != body) {
-            Verdict::Body
-        } else {
-            Verdict::Ok
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    Ok,
-    Status,
-    Body,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -517,6 +520,7 @@ impl WorkerStats {
 fn run_worker(
     plan: &Plan<'_>,
     connections: usize,
+    first_connection: usize,
     timeline: mpsc::Sender<IntervalMsg>,
 ) -> std::io::Result<WorkerResult> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -525,8 +529,9 @@ fn run_worker(
         .build()?;
     let stats = RefCell::new(WorkerStats::new(plan.measure_start, timeline));
     let interrupted = runtime.block_on(async {
-        let mut conns: FuturesUnordered<_> =
-            (0..connections).map(|_| connection(plan, &stats)).collect();
+        let mut conns: FuturesUnordered<_> = (0..connections)
+            .map(|i| connection(plan, &stats, first_connection + i))
+            .collect();
         let all_done = async {
             let mut stopped = false;
             while let Some(by_flag) = conns.next().await {
@@ -559,10 +564,11 @@ async fn watch(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) {
 
 /// One connection's loop: connect when needed, send, read, check, record. Returns true
 /// when it ended because the run was stopped rather than finished.
-async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) -> bool {
+async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, index: usize) -> bool {
     let mut conn: Option<Conn> = None;
+    let mut writer = plan.request.writer(index, plan.connections);
     let mut body = Vec::new();
-    let collect_body = plan.expect_body.is_some();
+    let collect_body = plan.check.needs_body();
     loop {
         if plan.stopped() {
             return true;
@@ -598,7 +604,7 @@ async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) -> bool {
         let outcome = tokio::time::timeout(
             plan.timeout,
             c.exchange(
-                &plan.request,
+                writer.next(),
                 plan.head_request,
                 collect_body.then_some(&mut body),
             ),
@@ -624,7 +630,7 @@ async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) -> bool {
                 if response.close {
                     conn = None;
                 }
-                let verdict = plan.verdict(response.status, &body);
+                let verdict = plan.check.verdict(response.status, &body);
                 stats.response(response.status, verdict, done - sent, done, bytes);
             }
             Ok(Err(_)) => {

@@ -18,6 +18,7 @@
 //! judge their own generator ([`GeneratorCheck`]): a run where the client was the
 //! bottleneck is flagged, with the reason.
 
+mod check;
 mod closed;
 mod conn;
 mod cpu;
@@ -26,6 +27,7 @@ mod histogram;
 mod open;
 mod parse;
 mod report;
+mod request;
 mod target;
 mod ws;
 

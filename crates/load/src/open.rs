@@ -14,11 +14,13 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
+use crate::check::{ResponseCheck, Verdict};
 use crate::closed::check_reachable;
 use crate::conn::Conn;
 use crate::cpu::thread_cpu_s;
 use crate::report::{GeneratorCheck, IntervalMsg, OpenLoopFigures, TimelineBuilder};
-use crate::target::{Target, render_request};
+use crate::request::RequestSource;
+use crate::target::Target;
 use crate::{ErrorCounts, LatencyHistogram, LoadError, LoadReport};
 
 /// How often each worker checks the stop flag, rolls the timeline and measures its lag.
@@ -259,6 +261,11 @@ pub struct OpenLoop {
     pub expect_status: Option<u16>,
     /// The exact body every response must have (after chunked decoding).
     pub expect_body: Option<Vec<u8>>,
+    /// The path, header values and body are templates (`{{seq}}`, `{{faker.email}}`,
+    /// `{{token}}`, ...) rendered per request; when false they are sent literally.
+    pub templated: bool,
+    /// Responses are JSON-RPC: one carrying an error object counts as a `body` error.
+    pub jsonrpc: bool,
 }
 
 impl OpenLoop {
@@ -277,6 +284,8 @@ impl OpenLoop {
             body: Vec::new(),
             expect_status: None,
             expect_body: None,
+            templated: false,
+            jsonrpc: false,
         }
     }
 
@@ -291,7 +300,13 @@ impl OpenLoop {
     pub fn run_with_stop(&self, stop: &AtomicBool) -> Result<LoadReport, LoadError> {
         self.validate()?;
         let target = Target::parse(&self.url)?;
-        let request = render_request(&target, &self.method, &self.headers, &self.body)?;
+        let request = RequestSource::build(
+            &target,
+            &self.method,
+            &self.headers,
+            &self.body,
+            self.templated,
+        )?;
         let addr = check_reachable(&self.url, &target, self.timeout)?;
 
         let run_start = Instant::now();
@@ -300,8 +315,11 @@ impl OpenLoop {
             request,
             addr,
             head_request: self.method.eq_ignore_ascii_case("HEAD"),
-            expect_status: self.expect_status,
-            expect_body: self.expect_body.clone(),
+            check: ResponseCheck {
+                expect_status: self.expect_status,
+                expect_body: self.expect_body.clone(),
+                jsonrpc: self.jsonrpc,
+            },
             timeout: self.timeout,
             schedule: self.schedule,
             threads: self.threads,
@@ -506,11 +524,10 @@ impl OpenLoop {
 /// Everything the workers share, read-only except for the atomics.
 #[derive(Debug)]
 struct Plan<'a> {
-    request: Vec<u8>,
+    request: RequestSource,
     addr: std::net::SocketAddr,
     head_request: bool,
-    expect_status: Option<u16>,
-    expect_body: Option<Vec<u8>>,
+    check: ResponseCheck,
     timeout: Duration,
     schedule: RateSchedule,
     threads: usize,
@@ -527,27 +544,6 @@ impl Plan<'_> {
     fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed) || self.abort.load(Ordering::Relaxed)
     }
-
-    fn verdict(&self, status: u16, body: &[u8]) -> Verdict {
-        let status_ok = match self.expect_status {
-            Some(expected) => status == expected,
-            None => (200..400).contains(&status),
-        };
-        if !status_ok {
-            Verdict::Status
-        } else if self.expect_body.as_deref().is_some_and(|e| e != body) {
-            Verdict::Body
-        } else {
-            Verdict::Ok
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    Ok,
-    Status,
-    Body,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -834,6 +830,7 @@ async fn drive(
     stats: &mut WorkerStats,
 ) -> std::io::Result<bool> {
     let stride = plan.threads as u64;
+    let mut writer = plan.request.writer(worker, plan.threads);
     // Warm-up runs at the schedule's starting rate (no warm-up for a ramp from zero).
     let warm_rate = plan.schedule.rate_at(Duration::ZERO);
     let mut warm = Pacer {
@@ -913,7 +910,7 @@ async fn drive(
                 None => break,
             };
             queue.pop_front();
-            in_flight.push(exchange(plan, slot, job));
+            in_flight.push(exchange(plan, slot, job, writer.next_owned()));
         }
         let next_send = warm.peek().or_else(|| main.peek());
         if next_send.is_none() && queue.is_empty() && in_flight.is_empty() {
@@ -946,7 +943,12 @@ async fn drive(
 }
 
 /// Sends one request on `slot` (or on a new connection) and reads the response.
-async fn exchange(plan: &Plan<'_>, slot: Option<Slot>, job: Job) -> Done {
+async fn exchange(
+    plan: &Plan<'_>,
+    slot: Option<Slot>,
+    job: Job,
+    rendered: Option<Vec<u8>>,
+) -> Done {
     let failed = |kind, connected, sent, slot: Option<Slot>| Done {
         job,
         slot,
@@ -971,12 +973,12 @@ async fn exchange(plan: &Plan<'_>, slot: Option<Slot>, job: Job) -> Done {
         },
     };
     slot.body.clear();
-    let collect_body = plan.expect_body.is_some();
+    let collect_body = plan.check.needs_body();
     let sent = Instant::now();
     let outcome = tokio::time::timeout(
         plan.timeout,
         slot.conn.exchange(
-            &plan.request,
+            rendered.as_deref().unwrap_or(plan.request.static_bytes()),
             plan.head_request,
             collect_body.then_some(&mut slot.body),
         ),
@@ -986,7 +988,10 @@ async fn exchange(plan: &Plan<'_>, slot: Option<Slot>, job: Job) -> Done {
     let bytes = slot.conn.take_bytes();
     let (outcome, keep) = match outcome {
         Ok(Ok(response)) => (
-            Ok((response.status, plan.verdict(response.status, &slot.body))),
+            Ok((
+                response.status,
+                plan.check.verdict(response.status, &slot.body),
+            )),
             !response.close,
         ),
         Ok(Err(_)) => (Err(Failure::Read), false),

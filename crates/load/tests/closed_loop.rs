@@ -33,6 +33,8 @@ const PONG: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Len
 struct Counters {
     requests: AtomicU64,
     body_bytes: AtomicU64,
+    /// Request line and body of every request, for template tests.
+    seen: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 #[derive(Debug)]
@@ -77,8 +79,8 @@ fn serve(behaviour: Behaviour) -> Server {
     Server { addr, counters }
 }
 
-/// Removes one complete request from the front of `buf`; returns its body length.
-fn take_request(buf: &mut Vec<u8>) -> Option<usize> {
+/// Removes one complete request from the front of `buf`; returns its request line and body.
+fn take_request(buf: &mut Vec<u8>) -> Option<(String, Vec<u8>)> {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let mut request = httparse::Request::new(&mut headers);
     let head = match request.parse(buf) {
@@ -99,19 +101,26 @@ fn take_request(buf: &mut Vec<u8>) -> Option<usize> {
     if buf.len() < head + length {
         return None;
     }
+    let line = format!(
+        "{} {}",
+        request.method.unwrap_or(""),
+        request.path.unwrap_or("")
+    );
+    let body = buf[head..head + length].to_vec();
     buf.drain(..head + length);
-    Some(length)
+    Some((line, body))
 }
 
 async fn handle(mut stream: TcpStream, behaviour: Behaviour, counters: Arc<Counters>) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
-        while let Some(body_len) = take_request(&mut buf) {
+        while let Some((line, body)) = take_request(&mut buf) {
             counters.requests.fetch_add(1, Ordering::SeqCst);
             counters
                 .body_bytes
-                .fetch_add(body_len as u64, Ordering::SeqCst);
+                .fetch_add(body.len() as u64, Ordering::SeqCst);
+            counters.seen.lock().unwrap().push((line, body));
             let written = match &behaviour {
                 Behaviour::Respond(bytes) => stream.write_all(bytes).await,
                 Behaviour::RespondThenClose(bytes) => {
@@ -479,4 +488,63 @@ fn the_report_serialises_with_the_documented_keys() {
         );
     }
     assert_eq!(json["status"]["200"], 20);
+}
+
+#[test]
+fn templates_are_rendered_per_request_with_disjoint_sequences() {
+    let server = serve(Behaviour::Respond(PONG));
+    let mut load = bounded(server.url("/users/{{seq}}"), 6, 2, 120);
+    load.templated = true;
+    load.method = "POST".into();
+    load.body = br#"{"name":"{{faker.name}}","email":"{{faker.email}}"}"#.to_vec();
+    let report = load.run().unwrap();
+    assert_eq!(report.requests, 120);
+    let seen = server.counters.seen.lock().unwrap().clone();
+    let mut seqs: Vec<u64> = seen
+        .iter()
+        .map(|(line, _)| line.trim_start_matches("POST /users/").parse().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    // The check connection sends nothing; every measured request has its own number.
+    assert_eq!(seqs.len(), seen.len(), "{seen:?}");
+    for (_, body) in &seen {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert!(v["email"].as_str().unwrap().contains('@'), "{v}");
+        assert!(!v["name"].as_str().unwrap().trim().is_empty(), "{v}");
+    }
+}
+
+#[test]
+fn literal_requests_are_not_templated_unless_asked() {
+    let server = serve(Behaviour::Respond(PONG));
+    let report = bounded(server.url("/x/{{seq}}"), 1, 1, 3).run().unwrap();
+    assert_eq!(report.requests, 3);
+    assert!(
+        server
+            .counters
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|(line, _)| line == "GET /x/{{seq}}")
+    );
+    let mut bad = bounded(server.url("/x/{{nope}}"), 1, 1, 3);
+    bad.templated = true;
+    let err = bad.run().unwrap_err().to_string();
+    assert!(err.contains("unknown placeholder"), "{err}");
+}
+
+#[test]
+fn jsonrpc_error_objects_count_as_body_errors() {
+    const RPC_ERROR: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 77\r\n\r\n{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":\"Method not found\"},\"id\":1}";
+    let server = serve(Behaviour::Respond(RPC_ERROR));
+    let mut load = bounded(server.url("/rpc"), 2, 1, 40);
+    load.jsonrpc = true;
+    let report = load.run().unwrap();
+    assert_eq!(report.requests, 40);
+    assert_eq!(report.errors.body, 40);
+    // Without the JSON-RPC check the same answers are plain 200s.
+    let report = bounded(server.url("/rpc"), 2, 1, 40).run().unwrap();
+    assert_eq!(report.errors.total(), 0);
 }
