@@ -120,7 +120,7 @@ async fn handle(mut stream: TcpStream, behaviour: Behaviour, counters: Arc<Count
             counters
                 .body_bytes
                 .fetch_add(body.len() as u64, Ordering::SeqCst);
-            counters.seen.lock().unwrap().push((line, body));
+            counters.seen.lock().expect("lock").push((line, body));
             let written = match &behaviour {
                 Behaviour::Respond(bytes) => stream.write_all(bytes).await,
                 Behaviour::RespondThenClose(bytes) => {
