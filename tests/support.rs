@@ -74,3 +74,75 @@ pub fn tagged_processes(prefix: &str) -> Vec<i32> {
         })
         .collect()
 }
+
+/// A subject started with `podium serve`; SIGTERM on drop.
+pub struct Served {
+    pub child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+impl Served {
+    pub fn start(name: &str) -> Served {
+        use std::io::BufRead;
+        let mut child = podium()
+            .args(["serve", name])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("podium serve starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut line)
+            .expect("a line");
+        let url = line.split_whitespace().last().unwrap_or_default();
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "podium serve printed {line:?}"
+        );
+        Served {
+            addr: url.trim_start_matches("http://").to_string(),
+            child,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// One GET with `Connection: close`; the raw answer.
+    pub fn get(&self, path: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.addr).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .expect("write");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        answer
+    }
+
+    /// The sum of `http_requests_total` on `/metrics` (a scrape is not counted).
+    pub fn requests_total(&self) -> f64 {
+        self.get("/metrics")
+            .lines()
+            .filter(|l| l.starts_with("http_requests_total"))
+            .filter_map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+            .sum()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}

@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Podium benchmarks web frameworks and ranks them for a team that has to pick one.
 ///
@@ -36,6 +37,18 @@ pub enum Command {
     /// Prints one line per check with what was expected and what came back, and exits 1 if
     /// any check fails. With no subject named, every known subject is verified.
     Verify(VerifyArgs),
+    /// Drive a server with load and report throughput, errors and latency (like wrk).
+    ///
+    /// Closed loop by default (fixed connections, each sending its next request when the
+    /// previous answer is complete). With --rate it is an open loop (a fixed or ramping
+    /// arrival rate) and latency is measured from each request's intended send time, which
+    /// corrects for coordinated omission. A ws:// URL runs WebSocket echo round trips.
+    /// Ctrl-C ends the run early and prints what was measured, marked interrupted.
+    ///
+    /// Header values, the path and the body may use templates, rendered per request:
+    /// {{token}} (an HS256 JWT from $JWT_SECRET), {{faker.name}}, {{faker.email}},
+    /// {{now_iso8601}}, {{seq}}, {{env.NAME}}.
+    Load(Box<LoadArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -78,4 +91,84 @@ pub struct VerifyArgs {
     /// Only print failed checks (and one summary line per subject).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The target: http://HOST:PORT/PATH, or ws://HOST:PORT/PATH for WebSocket echo.
+    pub url: String,
+    /// Concurrent connections (closed loop and WebSocket).
+    #[arg(short = 'c', long, default_value_t = 10)]
+    pub connections: usize,
+    /// Worker threads, each with its own event loop.
+    #[arg(short = 't', long, default_value_t = 2)]
+    pub threads: usize,
+    /// How long to measure, e.g. 30s, 500ms, 2m [default: 10s unless -n is given].
+    #[arg(short = 'd', long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Measure exactly this many requests (closed loop and WebSocket).
+    #[arg(short = 'n', long, conflicts_with = "rate")]
+    pub requests: Option<u64>,
+    /// HTTP/1.1 pipelining: each connection sends N requests back to back, then reads the
+    /// N answers (latency from the batch write to each answer). Off (1) by default.
+    #[arg(long, default_value_t = 1, value_name = "N", conflicts_with = "rate")]
+    pub pipeline: usize,
+    /// Open loop: a constant rate (`1000`) or a ramp (`START:+STEP/s:CEILING`, e.g. `100:+100/s:1000`) in requests per second.
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<String>,
+    /// Open loop: the most connections opened as needed.
+    #[arg(long, default_value_t = 512, requires = "rate")]
+    pub max_connections: usize,
+    /// Load sent before measuring, excluded from every figure.
+    #[arg(long, value_parser = parse_duration, default_value = "0s")]
+    pub warmup: Duration,
+    /// Limit for connecting and for each request until its answer is complete.
+    #[arg(long, value_parser = parse_duration, default_value = "2s")]
+    pub timeout: Duration,
+    /// HTTP method.
+    #[arg(short = 'm', long, default_value = "GET")]
+    pub method: String,
+    /// A request header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// The request body (a template).
+    #[arg(long, conflicts_with = "body_file")]
+    pub body: Option<String>,
+    /// Read the request body (a template) from a file.
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// JSON-RPC 2.0: call this method (POST, JSON body); an error object counts as an error.
+    #[arg(long, value_name = "METHOD", conflicts_with_all = ["body", "body_file"])]
+    pub jsonrpc: Option<String>,
+    /// JSON-RPC params, as JSON (a template), e.g. '[1,2]'.
+    #[arg(long, requires = "jsonrpc", value_name = "JSON")]
+    pub params: Option<String>,
+    /// JSON-RPC: send batches of N requests.
+    #[arg(long, requires = "jsonrpc", value_name = "N")]
+    pub batch: Option<u32>,
+    /// WebSocket: the text message each connection sends and expects echoed.
+    #[arg(long, default_value = "hello, podium")]
+    pub message: String,
+    /// WebSocket: send a binary message of this many bytes instead of --message.
+    #[arg(long, value_name = "BYTES")]
+    pub message_size: Option<usize>,
+    /// Every answer must have this status (by default any of 200-399 passes).
+    #[arg(long)]
+    pub expect_status: Option<u16>,
+    /// Every answer must have exactly this body.
+    #[arg(long)]
+    pub expect_body: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Open loop: also print the uncorrected latency (from actual send time), like wrk2's -U.
+    #[arg(short = 'U', long)]
+    pub uncorrected: bool,
+    /// Print the per-second timeline of throughput, errors and p99.
+    #[arg(long)]
+    pub timeline: bool,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    podium_workload::parse_duration(text).map_err(|e| e.to_string())
 }

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
 use crate::check::{ResponseCheck, Verdict};
-use crate::conn::Conn;
+use crate::conn::{Conn, ExchangeError};
 use crate::cpu::thread_cpu_s;
 use crate::report::{GeneratorCheck, IntervalMsg, TimelineBuilder};
 use crate::request::RequestSource;
@@ -35,6 +35,11 @@ const STATUS_SLOTS: usize = 1000;
 /// The run ends when `duration` has passed (requests in flight are then awaited, up to
 /// `timeout`), when `requests` responses or failures have been counted, or when the
 /// stop flag is set, whichever comes first.
+///
+/// With [`pipeline`](Self::pipeline) `N > 1` (HTTP/1.1 pipelining, like wrk's
+/// `pipeline.lua`), each connection writes `N` requests back to back in one write, then
+/// reads the `N` responses in order; see the field for how latency and failures are
+/// then counted.
 #[derive(Debug, Clone)]
 pub struct ClosedLoop {
     /// `http://host:port/path`.
@@ -66,6 +71,26 @@ pub struct ClosedLoop {
     pub templated: bool,
     /// Responses are JSON-RPC: one carrying an error object counts as a `body` error.
     pub jsonrpc: bool,
+    /// Requests each connection sends back to back before reading their responses
+    /// (HTTP/1.1 pipelining); 1, the default, means no pipelining.
+    ///
+    /// With `N > 1`, each connection writes a batch of `N` requests (pre-rendered once
+    /// as one buffer when the request never changes), then reads the `N` responses in
+    /// order. As with wrk's pipeline script, each response's latency is measured from
+    /// the write of its whole batch to that response's last byte, so the later
+    /// responses of a batch include the time the server took for the earlier ones.
+    /// Every response is checked and counted on its own. In request-count mode a
+    /// connection claims up to `N` requests at a time, never more than are left, so
+    /// the last batches may be shorter. The timeout covers the whole batch: when it
+    /// expires, every request of the batch still unanswered counts as a `timeout`
+    /// error. When the connection fails (reset, closed before a response was complete,
+    /// malformed response), the failed request and every later one of the batch count
+    /// as `read` errors. When a response says the connection will close (`Connection:
+    /// close`, HTTP/1.0, body until close) before the batch is done, the server has
+    /// processed none of the remaining requests (RFC 9112 §9.6), so they are re-sent as
+    /// a batch of their own on a new connection (RFC 9112 §9.3.2), their latency
+    /// measured from that re-send; during warm-up they are dropped instead.
+    pub pipeline: usize,
 }
 
 impl ClosedLoop {
@@ -86,6 +111,7 @@ impl ClosedLoop {
             expect_body: None,
             templated: false,
             jsonrpc: false,
+            pipeline: 1,
         }
     }
 
@@ -108,9 +134,14 @@ impl ClosedLoop {
         )?;
         let addr = check_reachable(&self.url, &target, self.timeout)?;
 
+        // A static request is pre-rendered once as a whole batch, sent with one write.
+        let batch = (self.pipeline > 1 && !request.static_bytes().is_empty())
+            .then(|| request.static_bytes().repeat(self.pipeline));
         let measure_start = Instant::now() + self.warmup;
         let plan = Plan {
             request,
+            batch,
+            pipeline: self.pipeline,
             connections: self.connections,
             addr,
             head_request: self.method.eq_ignore_ascii_case("HEAD"),
@@ -200,6 +231,9 @@ impl ClosedLoop {
         if self.timeout.is_zero() {
             return invalid("the timeout must be longer than zero".into());
         }
+        if self.pipeline == 0 {
+            return invalid("the pipeline depth must be at least 1 (1 means no pipelining)".into());
+        }
         Ok(())
     }
 
@@ -243,6 +277,7 @@ impl ClosedLoop {
             model: "closed",
             connections: self.connections,
             threads: self.threads,
+            pipeline: self.pipeline,
             requests,
             duration_s,
             rps: if duration_s > 0.0 {
@@ -315,6 +350,10 @@ pub(crate) fn check_reachable(
 #[derive(Debug)]
 struct Plan<'a> {
     request: RequestSource,
+    /// With pipelining and a static request: `pipeline` copies of it, back to back.
+    batch: Option<Vec<u8>>,
+    /// Requests per batch (1: no pipelining).
+    pipeline: usize,
     connections: usize,
     addr: SocketAddr,
     head_request: bool,
@@ -335,13 +374,16 @@ impl Plan<'_> {
         self.stop.load(Ordering::Relaxed) || self.abort.load(Ordering::Relaxed)
     }
 
-    /// Takes one exchange from the request budget; false when none is left.
-    fn claim(&self) -> bool {
+    /// Takes up to `n` exchanges from the request budget; returns how many (0 when none
+    /// is left, never more than are left).
+    fn claim(&self, n: u64) -> u64 {
         match &self.remaining {
-            None => true,
+            None => n,
             Some(left) => left
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                .is_ok(),
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                    (left > 0).then(|| left - left.min(n))
+                })
+                .map_or(0, |left| left.min(n)),
         }
     }
 }
@@ -562,22 +604,39 @@ async fn watch(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) {
     }
 }
 
-/// One connection's loop: connect when needed, send, read, check, record. Returns true
-/// when it ended because the run was stopped rather than finished.
+/// One connection's loop: connect when needed, send a request (or a pipelined batch),
+/// read, check and record each response. Returns true when it ended because the run was
+/// stopped rather than finished.
 async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, index: usize) -> bool {
     let mut conn: Option<Conn> = None;
     let mut writer = plan.request.writer(index, plan.connections);
     let mut body = Vec::new();
+    // Templated requests of a pipelined batch, rendered back to back.
+    let mut batch_buf = Vec::new();
     let collect_body = plan.check.needs_body();
+    let pipeline = plan.pipeline as u64;
+    // Measured requests left unanswered by a `Connection: close` mid-batch, to re-send;
+    // they stay counted in flight meanwhile.
+    let mut resend = 0u64;
     loop {
         if plan.stopped() {
             return true;
         }
         let now = Instant::now();
-        let measured = now >= plan.measure_start;
-        if measured && (plan.end.is_some_and(|end| now >= end) || !plan.claim()) {
+        let resending = resend > 0;
+        let measured = resending || now >= plan.measure_start;
+        let count = if resend > 0 {
+            std::mem::take(&mut resend)
+        } else if !measured {
+            pipeline
+        } else if plan.end.is_some_and(|end| now >= end) {
             return false;
-        }
+        } else {
+            match plan.claim(pipeline) {
+                0 => return false,
+                n => n,
+            }
+        };
         let c = match &mut conn {
             Some(c) => c,
             None => match tokio::time::timeout(plan.timeout, Conn::connect(plan.addr)).await {
@@ -589,57 +648,83 @@ async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, index: usize)
                 }
                 Ok(Err(_)) | Err(_) => {
                     if measured {
-                        stats.borrow_mut().failure(Failure::Connect, Instant::now());
+                        let mut stats = stats.borrow_mut();
+                        if resending {
+                            stats.result.in_flight -= count;
+                        }
+                        let at = Instant::now();
+                        for _ in 0..count {
+                            stats.failure(Failure::Connect, at);
+                        }
                     }
                     tokio::time::sleep(CONNECT_BACKOFF).await;
                     continue;
                 }
             },
         };
-        body.clear();
-        if measured {
-            stats.borrow_mut().result.in_flight += 1;
+        let requests: &[u8] = if plan.pipeline == 1 {
+            writer.next()
+        } else if let Some(batch) = &plan.batch {
+            &batch[..batch.len() / plan.pipeline * count as usize]
+        } else {
+            batch_buf.clear();
+            for _ in 0..count {
+                batch_buf.extend_from_slice(writer.next());
+            }
+            &batch_buf
+        };
+        if measured && !resending {
+            stats.borrow_mut().result.in_flight += count;
         }
+        // Responses of this batch recorded so far, and whether the last one closed.
+        let mut answered = 0u64;
+        let mut closed = false;
         let sent = Instant::now();
-        let outcome = tokio::time::timeout(
-            plan.timeout,
-            c.exchange(
-                writer.next(),
-                plan.head_request,
-                collect_body.then_some(&mut body),
-            ),
-        )
+        let outcome = tokio::time::timeout(plan.timeout, async {
+            c.write(requests).await?;
+            while answered < count && !closed {
+                let last = answered + 1 == count;
+                body.clear();
+                let response = c
+                    .read_response(plan.head_request, collect_body.then_some(&mut body), last)
+                    .await?;
+                let done = Instant::now();
+                let bytes = c.take_bytes();
+                answered += 1;
+                closed = response.close;
+                let mut stats = stats.borrow_mut();
+                if measured {
+                    stats.result.in_flight -= 1;
+                    let verdict = plan.check.verdict(response.status, &body);
+                    stats.response(response.status, verdict, done - sent, done, bytes);
+                } else {
+                    stats.result.warmup_requests += 1;
+                }
+            }
+            Ok::<(), ExchangeError>(())
+        })
         .await;
-        let done = Instant::now();
-        let bytes = c.take_bytes();
-        let mut stats = stats.borrow_mut();
-        if !measured {
-            if let Ok(Ok(response)) = outcome {
-                stats.result.warmup_requests += 1;
-                if response.close {
-                    conn = None;
+        let unanswered = count - answered;
+        let failure = match outcome {
+            Ok(Ok(())) if closed => {
+                conn = None;
+                if measured {
+                    // The server will not process them: they go out again.
+                    resend = unanswered;
                 }
-            } else {
-                conn = None;
+                continue;
             }
-            continue;
-        }
-        stats.result.in_flight -= 1;
-        match outcome {
-            Ok(Ok(response)) => {
-                if response.close {
-                    conn = None;
-                }
-                let verdict = plan.check.verdict(response.status, &body);
-                stats.response(response.status, verdict, done - sent, done, bytes);
-            }
-            Ok(Err(_)) => {
-                conn = None;
-                stats.failure(Failure::Read, done);
-            }
-            Err(_) => {
-                conn = None;
-                stats.failure(Failure::Timeout, done);
+            Ok(Ok(())) => continue,
+            Ok(Err(_)) => Failure::Read,
+            Err(_) => Failure::Timeout,
+        };
+        conn = None;
+        if measured {
+            let done = Instant::now();
+            let mut stats = stats.borrow_mut();
+            stats.result.in_flight -= unanswered;
+            for _ in 0..unanswered {
+                stats.failure(failure, done);
             }
         }
     }

@@ -1,4 +1,5 @@
-//! One keep-alive HTTP/1.1 connection: write the pre-rendered request, read one response.
+//! One keep-alive HTTP/1.1 connection: write the pre-rendered request (or a pipelined
+//! batch of them), read the responses one by one.
 
 use std::io;
 use std::net::SocketAddr;
@@ -116,9 +117,32 @@ impl Conn {
         &mut self,
         request: &[u8],
         head_request: bool,
-        mut body: Option<&mut Vec<u8>>,
+        body: Option<&mut Vec<u8>>,
     ) -> Result<Response, ExchangeError> {
-        self.stream.write_all(request).await?;
+        self.write(request).await?;
+        self.read_response(head_request, body, true).await
+    }
+
+    /// Sends `requests` (one request, or several back to back when pipelining) in one
+    /// write.
+    pub async fn write(&mut self, requests: &[u8]) -> Result<(), ExchangeError> {
+        self.stream.write_all(requests).await?;
+        Ok(())
+    }
+
+    /// Reads one complete response without writing anything; the body is appended to
+    /// `body` when given (decoded, for chunked responses) and skipped otherwise.
+    ///
+    /// With `last`, no further response is awaited on this connection for now: bytes
+    /// already buffered beyond this response were not asked for, so the connection's
+    /// state is unknown and the response is marked `close`. Without it (more pipelined
+    /// responses are due), such bytes are the start of the next response.
+    pub async fn read_response(
+        &mut self,
+        head_request: bool,
+        mut body: Option<&mut Vec<u8>>,
+        last: bool,
+    ) -> Result<Response, ExchangeError> {
         let head = loop {
             match parse_head(&self.buf[self.start..self.end], head_request)? {
                 Some(head) => {
@@ -164,7 +188,7 @@ impl Conn {
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
-        } else {
+        } else if last {
             // Bytes nobody asked for: the connection's state is unknown, start afresh.
             close = true;
         }

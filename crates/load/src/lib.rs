@@ -33,7 +33,13 @@ mod ws;
 
 pub use closed::ClosedLoop;
 pub use error::LoadError;
-pub use histogram::{LatencyHistogram, LatencySummary};
-pub use open::{MISSED_SEND_THRESHOLD, OpenLoop, RateSchedule};
+pub use histogram::{
+    HDR_LOG_FORMAT_VERSION, HDR_LOG_MAX_VALUE_DIVISOR, LatencyHistogram, LatencySummary,
+    LogInterval, write_interval_log,
+};
+pub use open::{MISSED_SEND_THRESHOLD, OpenLoop};
+/// The open loop's schedule, defined in `podium-workload` (what to send) and re-exported
+/// here so that `podium_load::RateSchedule` names the same type.
+pub use podium_workload::{RateError, RateSchedule};
 pub use report::{ErrorCounts, GeneratorCheck, LoadReport, OpenLoopFigures, TimelinePoint};
 pub use ws::WsLoad;

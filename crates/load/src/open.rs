@@ -4,8 +4,6 @@
 //! lowering the request rate (coordinated omission).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::fmt;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
@@ -13,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use podium_workload::RateSchedule;
 
 use crate::check::{ResponseCheck, Verdict};
 use crate::closed::check_reachable;
@@ -36,189 +35,6 @@ pub const MISSED_SEND_THRESHOLD: Duration = Duration::from_millis(1);
 /// send (tokio's timer has a 1 ms resolution on this platform).
 #[cfg(not(target_os = "linux"))]
 pub const MISSED_SEND_THRESHOLD: Duration = Duration::from_millis(2);
-
-/// The arrival rate of an open-loop run over time.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RateSchedule {
-    /// A fixed rate (`--rate 1000`).
-    Constant {
-        /// Requests per second.
-        rate_per_s: f64,
-    },
-    /// A rate growing linearly from `start` by `step_per_s` every second until it
-    /// reaches `ceiling`, then staying there (`--rate 100:+100/s:1000`).
-    Ramp {
-        /// Requests per second at the start.
-        start: f64,
-        /// Growth of the rate per second, in requests per second.
-        step_per_s: f64,
-        /// The highest rate, in requests per second.
-        ceiling: f64,
-    },
-}
-
-impl RateSchedule {
-    /// The rate asked for at `elapsed` since the start, in requests per second.
-    pub fn rate_at(&self, elapsed: Duration) -> f64 {
-        match *self {
-            Self::Constant { rate_per_s } => rate_per_s,
-            Self::Ramp {
-                start,
-                step_per_s,
-                ceiling,
-            } => (start + step_per_s * elapsed.as_secs_f64()).min(ceiling),
-        }
-    }
-
-    /// How many sends the schedule asks for in the first `elapsed` (the integral of the
-    /// rate; not rounded).
-    pub fn sends_within(&self, elapsed: Duration) -> f64 {
-        let t = elapsed.as_secs_f64();
-        match *self {
-            Self::Constant { rate_per_s } => rate_per_s * t,
-            Self::Ramp {
-                start,
-                step_per_s,
-                ceiling,
-            } => {
-                let t_top = self.time_to_ceiling();
-                if t <= t_top {
-                    start * t + step_per_s * t * t / 2.0
-                } else {
-                    (ceiling * ceiling - start * start) / (2.0 * step_per_s) + ceiling * (t - t_top)
-                }
-            }
-        }
-    }
-
-    /// The intended send time of the `n`th request (counting from 0), since the start:
-    /// the time at which [`Self::sends_within`] reaches `n`. The first request is sent at
-    /// once. `None` when the schedule never gets there (a rate of zero).
-    pub fn send_time(&self, n: u64) -> Option<Duration> {
-        let n = n as f64;
-        let secs = match *self {
-            Self::Constant { rate_per_s } => {
-                if n == 0.0 {
-                    0.0
-                } else if rate_per_s > 0.0 {
-                    n / rate_per_s
-                } else {
-                    return None;
-                }
-            }
-            Self::Ramp {
-                start,
-                step_per_s,
-                ceiling,
-            } => {
-                let on_ramp = (ceiling * ceiling - start * start) / (2.0 * step_per_s);
-                if n == 0.0 {
-                    0.0
-                } else if n <= on_ramp {
-                    // The root of start·t + step·t²/2 = n, written without cancellation.
-                    2.0 * n / (start + (start * start + 2.0 * step_per_s * n).sqrt())
-                } else if ceiling > 0.0 {
-                    self.time_to_ceiling() + (n - on_ramp) / ceiling
-                } else {
-                    return None;
-                }
-            }
-        };
-        (secs.is_finite() && secs < 1e9).then(|| Duration::from_secs_f64(secs))
-    }
-
-    fn time_to_ceiling(&self) -> f64 {
-        match *self {
-            Self::Constant { .. } => 0.0,
-            Self::Ramp {
-                start,
-                step_per_s,
-                ceiling,
-            } => (ceiling - start) / step_per_s,
-        }
-    }
-
-    /// Checks that the schedule is usable; the message says what is wrong.
-    pub fn validate(&self) -> Result<(), String> {
-        let positive = |what: &str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(format!("{what} must be a number above zero, not {v}"))
-            }
-        };
-        match *self {
-            Self::Constant { rate_per_s } => positive("the rate", rate_per_s),
-            Self::Ramp {
-                start,
-                step_per_s,
-                ceiling,
-            } => {
-                if !(start.is_finite() && start >= 0.0) {
-                    return Err(format!(
-                        "the ramp's start rate must be zero or more, not {start}"
-                    ));
-                }
-                positive("the ramp's step", step_per_s)?;
-                positive("the ramp's ceiling", ceiling)?;
-                if ceiling < start {
-                    return Err(format!(
-                        "the ramp's ceiling ({ceiling}) is below its start ({start})"
-                    ));
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-impl fmt::Display for RateSchedule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Constant { rate_per_s } => write!(f, "{rate_per_s}"),
-            Self::Ramp {
-                start,
-                step_per_s,
-                ceiling,
-            } => write!(f, "{start}:+{step_per_s}/s:{ceiling}"),
-        }
-    }
-}
-
-impl FromStr for RateSchedule {
-    type Err = String;
-
-    /// Parses `RATE` (constant) or `START:+STEP/s:CEILING` (ramp), e.g. `1000` or
-    /// `100:+100/s:1000`; the `+` and the `/s` may be left out.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let number = |what: &str, text: &str| {
-            text.trim().parse::<f64>().map_err(|_| {
-                format!("{what} {text:?} in rate {s:?} is not a number; write RATE or START:+STEP/s:CEILING, like 1000 or 100:+100/s:1000")
-            })
-        };
-        let schedule = match s.split(':').collect::<Vec<_>>().as_slice() {
-            [rate] => Self::Constant {
-                rate_per_s: number("the rate", rate)?,
-            },
-            [start, step, ceiling] => {
-                let step = step.trim();
-                let step = step.strip_suffix("/s").unwrap_or(step);
-                let step = step.strip_prefix('+').unwrap_or(step);
-                Self::Ramp {
-                    start: number("the start", start)?,
-                    step_per_s: number("the step", step)?,
-                    ceiling: number("the ceiling", ceiling)?,
-                }
-            }
-            _ => {
-                return Err(format!(
-                    "rate {s:?} is neither RATE nor START:+STEP/s:CEILING (like 1000 or 100:+100/s:1000)"
-                ));
-            }
-        };
-        schedule.validate().map(|()| schedule)
-    }
-}
 
 /// An open-loop HTTP/1.1 load run.
 ///
@@ -377,8 +193,8 @@ impl OpenLoop {
 
     fn validate(&self) -> Result<(), LoadError> {
         let invalid = |msg: String| Err(LoadError::InvalidConfig(msg));
-        if let Err(msg) = self.schedule.validate() {
-            return invalid(msg);
+        if let Err(e) = self.schedule.validate() {
+            return invalid(e.to_string());
         }
         if self.threads == 0 {
             return invalid("threads must be at least 1".into());
@@ -477,6 +293,7 @@ impl OpenLoop {
             model: "open",
             connections: peak_connections,
             threads: self.threads,
+            pipeline: 1,
             requests,
             duration_s,
             rps: if duration_s > 0.0 {
@@ -1118,100 +935,5 @@ mod precise {
         pub async fn sleep_until(&self, deadline: Instant) {
             tokio::time::sleep_until(deadline.into()).await;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn secs(d: Option<Duration>) -> f64 {
-        d.expect("a send time").as_secs_f64()
-    }
-
-    #[test]
-    fn a_constant_rate_spaces_sends_evenly() {
-        let s = RateSchedule::Constant { rate_per_s: 500.0 };
-        assert_eq!(s.send_time(0), Some(Duration::ZERO));
-        assert!((secs(s.send_time(1)) - 0.002).abs() < 1e-12);
-        assert!((secs(s.send_time(999)) - 1.998).abs() < 1e-9);
-        assert!((s.sends_within(Duration::from_secs(2)) - 1000.0).abs() < 1e-9);
-        assert_eq!(s.rate_at(Duration::from_secs(7)), 500.0);
-    }
-
-    #[test]
-    fn a_ramp_grows_linearly_then_holds() {
-        let s = RateSchedule::Ramp {
-            start: 50.0,
-            step_per_s: 50.0,
-            ceiling: 200.0,
-        };
-        assert_eq!(s.rate_at(Duration::ZERO), 50.0);
-        assert_eq!(s.rate_at(Duration::from_millis(1500)), 125.0);
-        assert_eq!(s.rate_at(Duration::from_secs(10)), 200.0);
-        let within = |t: f64| s.sends_within(Duration::from_secs_f64(t));
-        assert!((within(1.0) - 75.0).abs() < 1e-9);
-        assert!((within(3.0) - 375.0).abs() < 1e-9);
-        assert!((within(4.0) - 575.0).abs() < 1e-9);
-        // send_time is the inverse of sends_within, on the ramp and past the ceiling.
-        for n in [1u64, 74, 75, 200, 374, 375, 376, 574, 10_000] {
-            let t = secs(s.send_time(n));
-            assert!((within(t) - n as f64).abs() < 1e-6, "n={n} t={t}");
-        }
-        // Send times increase.
-        let times: Vec<f64> = (0..600).map(|n| secs(s.send_time(n))).collect();
-        assert!(times.windows(2).all(|w| w[0] < w[1]));
-    }
-
-    #[test]
-    fn a_ramp_from_zero_starts_at_once() {
-        let s = RateSchedule::Ramp {
-            start: 0.0,
-            step_per_s: 100.0,
-            ceiling: 100.0,
-        };
-        assert_eq!(s.send_time(0), Some(Duration::ZERO));
-        // 50 sends are asked for in the first second (the integral of 100·t).
-        assert!((secs(s.send_time(50)) - 1.0).abs() < 1e-9);
-        assert!((secs(s.send_time(150)) - 2.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn rates_parse_and_print() {
-        let constant: RateSchedule = "1000".parse().unwrap();
-        assert_eq!(constant, RateSchedule::Constant { rate_per_s: 1000.0 });
-        let ramp: RateSchedule = "100:+100/s:1000".parse().unwrap();
-        assert_eq!(
-            ramp,
-            RateSchedule::Ramp {
-                start: 100.0,
-                step_per_s: 100.0,
-                ceiling: 1000.0
-            }
-        );
-        assert_eq!(ramp.to_string(), "100:+100/s:1000");
-        assert_eq!(
-            "100:50:200".parse::<RateSchedule>().unwrap().to_string(),
-            "100:+50/s:200"
-        );
-        assert_eq!(constant.to_string(), "1000");
-        for bad in [
-            "",
-            "fast",
-            "0",
-            "-5",
-            "1:2",
-            "100:+0/s:200",
-            "300:+10/s:200",
-            "1:+x/s:5",
-            "inf",
-        ] {
-            assert!(
-                bad.parse::<RateSchedule>().is_err(),
-                "{bad:?} should not parse"
-            );
-        }
-        let err = "fast".parse::<RateSchedule>().unwrap_err();
-        assert!(err.contains("100:+100/s:1000"), "{err}");
     }
 }

@@ -71,6 +71,11 @@ pub struct LoadReport {
     pub connections: usize,
     /// Worker threads used.
     pub threads: usize,
+    /// HTTP/1.1 pipelining depth: requests each connection sent back to back before
+    /// reading their responses. 1 (no pipelining) except for a closed-loop run with
+    /// `--pipeline N`, whose latencies are then measured from each batch's write; every
+    /// display of the figures labels a pipelined run as such.
+    pub pipeline: usize,
     /// Complete responses received (of any status, including `status` and `body` errors).
     pub requests: u64,
     /// Wall time of the measured phase, in seconds.

@@ -265,6 +265,7 @@ impl WsLoad {
             model: "ws",
             connections: self.connections,
             threads: self.threads,
+            pipeline: 1,
             requests,
             duration_s,
             rps: if duration_s > 0.0 {

@@ -21,6 +21,13 @@ enum Behaviour {
     RespondThenClose(&'static [u8]),
     /// Writes these pieces one by one, pausing between them.
     Pieces(&'static [&'static [u8]]),
+    /// Answers `n - 1` requests with `PONG` and the `n`-th with `PONG_CLOSE`
+    /// (`Connection: close`), then closes the connection.
+    CloseAfter(usize),
+    /// Answers `n` requests with `PONG`, then closes the connection without a word.
+    DropAfter(usize),
+    /// Answers with these two responses in turn, per connection.
+    Alternate(&'static [u8], &'static [u8]),
     /// Closes the connection without answering.
     CloseWithoutAnswer,
     /// Never answers.
@@ -28,11 +35,14 @@ enum Behaviour {
 }
 
 const PONG: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\npong";
+const PONG_CLOSE: &[u8] = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\npong";
 
 #[derive(Debug, Default)]
 struct Counters {
     requests: AtomicU64,
     body_bytes: AtomicU64,
+    /// Reads that brought more than one complete request (pipelined batches).
+    batched_reads: AtomicU64,
     /// Request line and body of every request, for template tests.
     seen: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
 }
@@ -50,6 +60,10 @@ impl Server {
 
     fn requests(&self) -> u64 {
         self.counters.requests.load(Ordering::SeqCst)
+    }
+
+    fn batched_reads(&self) -> u64 {
+        self.counters.batched_reads.load(Ordering::SeqCst)
     }
 }
 
@@ -114,8 +128,15 @@ fn take_request(buf: &mut Vec<u8>) -> Option<(String, Vec<u8>)> {
 async fn handle(mut stream: TcpStream, behaviour: Behaviour, counters: Arc<Counters>) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
+    let mut answered = 0;
     loop {
+        let mut taken = 0;
         while let Some((line, body)) = take_request(&mut buf) {
+            taken += 1;
+            if taken == 2 {
+                counters.batched_reads.fetch_add(1, Ordering::SeqCst);
+            }
+            answered += 1;
             counters.requests.fetch_add(1, Ordering::SeqCst);
             counters
                 .body_bytes
@@ -137,6 +158,22 @@ async fn handle(mut stream: TcpStream, behaviour: Behaviour, counters: Arc<Count
                         tokio::time::sleep(Duration::from_millis(1)).await;
                     }
                     result
+                }
+                Behaviour::CloseAfter(n) if answered >= *n => {
+                    let _ = stream.write_all(PONG_CLOSE).await;
+                    return;
+                }
+                Behaviour::CloseAfter(_) => stream.write_all(PONG).await,
+                Behaviour::DropAfter(n) => {
+                    let result = stream.write_all(PONG).await;
+                    if answered >= *n {
+                        return;
+                    }
+                    result
+                }
+                Behaviour::Alternate(first, second) => {
+                    let bytes = if answered % 2 == 1 { first } else { second };
+                    stream.write_all(bytes).await
                 }
                 Behaviour::CloseWithoutAnswer => return,
                 Behaviour::Stall => std::future::pending().await,
@@ -547,4 +584,188 @@ fn jsonrpc_error_objects_count_as_body_errors() {
     // Without the JSON-RPC check the same answers are plain 200s.
     let report = bounded(server.url("/rpc"), 2, 1, 40).run().unwrap();
     assert_eq!(report.errors.total(), 0);
+}
+
+/// A request-count run with pipelining.
+fn pipelined(url: String, connections: usize, requests: u64, depth: usize) -> ClosedLoop {
+    let mut load = bounded(url, connections, 1, requests);
+    load.pipeline = depth;
+    load
+}
+
+#[test]
+fn pipelined_request_counts_are_exact() {
+    for budget in [400, 502] {
+        let server = serve(Behaviour::Respond(PONG));
+        let mut load = pipelined(server.url("/ping"), 3, budget, 4);
+        load.threads = 3;
+        load.expect_body = Some(b"pong".to_vec());
+        let report = load.run().unwrap();
+        assert_eq!(report.requests, budget, "never more than the budget");
+        assert_eq!(server.requests(), budget, "the server saw what was counted");
+        assert_eq!(report.errors.total(), 0, "{:?}", report.errors);
+        assert_eq!(report.latency_ms.count, budget);
+        assert_eq!(report.bytes_read, budget * PONG.len() as u64);
+        assert_eq!(report.connects, 3);
+        assert_eq!(report.abandoned, 0);
+        assert_eq!(report.pipeline, 4);
+        let timeline_total: u64 = report.timeline.iter().map(|p| p.requests).sum();
+        assert_eq!(timeline_total, budget);
+        assert!(
+            server.batched_reads() > 0,
+            "requests arrive batched: {} reads with several",
+            server.batched_reads()
+        );
+    }
+}
+
+#[test]
+fn without_pipelining_requests_arrive_one_at_a_time() {
+    let server = serve(Behaviour::Respond(PONG));
+    let report = bounded(server.url("/ping"), 2, 1, 100).run().unwrap();
+    assert_eq!((report.requests, report.pipeline), (100, 1));
+    assert_eq!(server.batched_reads(), 0);
+}
+
+#[test]
+fn the_pipeline_depth_is_in_the_json_report() {
+    let server = serve(Behaviour::Respond(PONG));
+    let report = pipelined(server.url("/ping"), 1, 8, 2).run().unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["pipeline"], 2);
+    let report = bounded(server.url("/ping"), 1, 1, 8).run().unwrap();
+    assert_eq!(serde_json::to_value(&report).unwrap()["pipeline"], 1);
+}
+
+#[test]
+fn pipelined_templates_render_every_request() {
+    let server = serve(Behaviour::Respond(PONG));
+    let mut load = pipelined(server.url("/users/{{seq}}"), 2, 30, 4);
+    load.templated = true;
+    let report = load.run().unwrap();
+    assert_eq!(report.requests, 30);
+    assert!(server.batched_reads() > 0);
+    let seen = server.counters.seen.lock().unwrap().clone();
+    let mut seqs: Vec<u64> = seen
+        .iter()
+        .map(|(line, _)| line.trim_start_matches("GET /users/").parse().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 30, "{seen:?}");
+}
+
+#[test]
+fn pipelined_responses_are_checked_one_by_one() {
+    let server = serve(Behaviour::Alternate(
+        PONG,
+        b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\npang",
+    ));
+    let mut load = pipelined(server.url("/ping"), 2, 80, 4);
+    load.expect_body = Some(b"pong".to_vec());
+    let report = load.run().unwrap();
+    assert_eq!(report.requests, 80);
+    assert_eq!(report.errors.body, 40, "every other response is wrong");
+    assert_eq!(report.errors.total(), 40, "{:?}", report.errors);
+    assert_eq!(report.connects, 2);
+}
+
+#[test]
+fn connection_close_mid_batch_resends_the_rest() {
+    // The server answers two requests of each batch of four, the second with
+    // `Connection: close`: the other two are sent again on a new connection.
+    let server = serve(Behaviour::CloseAfter(2));
+    let mut load = pipelined(server.url("/ping"), 1, 42, 4);
+    load.expect_body = Some(b"pong".to_vec());
+    let report = load.run().unwrap();
+    assert_eq!(report.errors.total(), 0, "{:?}", report.errors);
+    assert_eq!(report.requests, 42);
+    assert_eq!(
+        server.requests(),
+        42,
+        "unanswered requests were not processed"
+    );
+    assert_eq!(report.connects, 21, "a new connection every two responses");
+    assert_eq!(report.abandoned, 0);
+}
+
+#[test]
+fn a_connection_dropped_mid_batch_fails_the_rest() {
+    // Closed after two responses without `Connection: close`: the third response is a
+    // read error, and so is the fourth, never answered.
+    let server = serve(Behaviour::DropAfter(2));
+    let report = pipelined(server.url("/ping"), 1, 40, 4).run().unwrap();
+    assert_eq!(report.requests, 20);
+    assert_eq!(report.errors.read, 20, "{:?}", report.errors);
+    assert_eq!(report.errors.total(), 20, "{:?}", report.errors);
+    assert_eq!(server.requests(), 20);
+    assert_eq!(report.connects, 10);
+}
+
+#[test]
+fn the_timeout_covers_the_whole_batch() {
+    let server = serve(Behaviour::Stall);
+    let mut load = pipelined(server.url("/slow"), 2, 16, 4);
+    load.timeout = Duration::from_millis(200);
+    let started = Instant::now();
+    let report = load.run().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(report.requests, 0);
+    assert_eq!(report.errors.timeout, 16, "{:?}", report.errors);
+    assert_eq!(report.errors.total(), 16);
+    assert_eq!(report.abandoned, 0);
+}
+
+#[test]
+fn pipelined_warmup_and_duration_match_the_server() {
+    let server = serve(Behaviour::Respond(PONG));
+    let mut load = pipelined(server.url("/ping"), 2, 5_000_000, 8);
+    load.warmup = Duration::from_millis(200);
+    load.duration = Some(Duration::from_millis(500));
+    let report = load.run().unwrap();
+    assert!(report.requests > 0 && report.warmup_requests > 0);
+    assert_eq!(report.errors.total(), 0, "{:?}", report.errors);
+    assert_eq!(
+        server.requests(),
+        report.requests + report.warmup_requests,
+        "batches in flight at the end are awaited"
+    );
+    assert_eq!(report.latency_ms.count, report.requests);
+}
+
+#[test]
+fn the_stop_flag_interrupts_a_stalled_pipelined_run() {
+    let server = serve(Behaviour::Stall);
+    let mut load = pipelined(server.url("/slow"), 2, 100, 4);
+    load.timeout = Duration::from_secs(30);
+    let stop = Arc::new(AtomicBool::new(false));
+    let setter = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            stop.store(true, Ordering::SeqCst);
+        })
+    };
+    let started = Instant::now();
+    let report = load.run_with_stop(&stop).unwrap();
+    setter.join().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(report.interrupted);
+    assert_eq!(report.requests, 0);
+    assert_eq!(
+        report.abandoned, 8,
+        "a batch of four in flight per connection"
+    );
+}
+
+#[test]
+fn a_pipeline_depth_of_zero_is_rejected() {
+    let mut load = ClosedLoop::new("http://127.0.0.1:9/");
+    load.pipeline = 0;
+    match load.run() {
+        Err(LoadError::InvalidConfig(message)) => {
+            assert!(message.contains("pipeline"), "{message}");
+        }
+        other => panic!("expected an invalid-config error, got {other:?}"),
+    }
 }

@@ -10,18 +10,19 @@
 //! - [`RequestTemplate`]: a whole HTTP/1.1 request made of templates; pre-rendered once
 //!   when nothing in it varies.
 //! - [`Suite`]: a validated suite file; errors name the file, line, column and field.
-//! - [`Ramp`] and [`Rate`]: open-loop schedules and their math (rate at a time, intended
-//!   send time of the n-th request).
+//! - [`RateSchedule`]: an open-loop arrival rate, constant or ramping, and its math (rate
+//!   at a time, sends asked for by a time, intended send time of the n-th request); the
+//!   load engine sends on it.
 
 mod duration;
 mod faker;
-mod ramp;
+mod rate;
 mod request;
 mod suite;
 mod template;
 
 pub use duration::{DurationError, parse_duration};
-pub use ramp::{Ramp, RampError, Rate};
+pub use rate::{RateError, RateSchedule};
 pub use request::{RESERVED_HEADERS, RequestError, RequestTemplate};
 pub use suite::{
     ClosedLoop, DEFAULT_MAX_CONNECTIONS, JsonRpc, LoadModel, MAX_WS_MESSAGE, OpenLoop, Protocol,

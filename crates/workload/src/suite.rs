@@ -1,7 +1,7 @@
 //! Suite files (`suites/*.toml`): named lists of workloads with their load models.
 
 use crate::duration::parse_duration;
-use crate::ramp::{Ramp, Rate};
+use crate::rate::RateSchedule;
 use crate::request::{RequestError, RequestTemplate};
 use crate::template::{RenderContext, Template};
 use serde::Deserialize;
@@ -143,7 +143,7 @@ pub struct ClosedLoop {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenLoop {
     /// The schedule: `rate = R` or `ramp = "START:+STEP/s:CEILING"`.
-    pub rate: Rate,
+    pub rate: RateSchedule,
     /// Measured duration (> 0).
     pub duration: Duration,
     /// Most connections the engine may open to keep the schedule (≥ 1).
@@ -860,12 +860,10 @@ impl Checker<'_> {
                                 format!("must be > 0 requests per second (it is {r})"),
                             ));
                         }
-                        Rate::Constant(r)
+                        RateSchedule::Constant { rate_per_s: r }
                     }
-                    (None, Some(ramp)) => Rate::Ramp(
-                        Ramp::parse(ramp.get_ref())
-                            .map_err(|err| self.invalid(ramp.span(), "open.ramp", format!("is wrong: {err}")))?,
-                    ),
+                    (None, Some(ramp)) => RateSchedule::parse_ramp(ramp.get_ref())
+                        .map_err(|err| self.invalid(ramp.span(), "open.ramp", format!("is wrong: {err}")))?,
                 };
                 let max_connections =
                     match o.max_connections.as_ref().or(defaults.max_connections.as_ref()) {
@@ -1058,7 +1056,7 @@ connections = 4
         assert_eq!(
             post.load,
             LoadModel::Open(OpenLoop {
-                rate: Rate::Constant(1000.0),
+                rate: RateSchedule::Constant { rate_per_s: 1000.0 },
                 duration: Duration::from_millis(500),
                 max_connections: DEFAULT_MAX_CONNECTIONS,
                 threads: None
@@ -1099,7 +1097,11 @@ connections = 4
         assert_eq!(open.max_connections, 64);
         assert_eq!(
             open.rate,
-            Rate::Ramp(Ramp::parse("100:+100/s:1000").unwrap())
+            RateSchedule::Ramp {
+                start: 100.0,
+                step_per_s: 100.0,
+                ceiling: 1000.0
+            }
         );
 
         let ws = suite.workload("ws").unwrap();
@@ -1170,10 +1172,24 @@ connections = 4
             ),
             (
                 "ramp = \"100:+100/s:1000\"",
-                "ramp = \"100:100/s:1000\"",
-                "ramp = \"100:100",
+                "ramp = \"100:+100/s\"",
+                "ramp = \"100:+100/s\"",
                 Some("rpc"),
-                "field \"open.ramp\" is wrong: ramp \"100:100/s:1000\" is not START:+STEP/s:CEILING",
+                "field \"open.ramp\" is wrong: rate \"100:+100/s\" is neither RATE nor START:+STEP/s:CEILING",
+            ),
+            (
+                "ramp = \"100:+100/s:1000\"",
+                "ramp = \"100:+100/s:50\"",
+                "ramp = \"100:+100/s:50\"",
+                Some("rpc"),
+                "field \"open.ramp\" is wrong: the ramp's ceiling (50) is below its start (100)",
+            ),
+            (
+                "ramp = \"100:+100/s:1000\"",
+                "ramp = \"1000\"",
+                "ramp = \"1000\"",
+                Some("rpc"),
+                "field \"open.ramp\" is wrong: \"1000\" is a fixed rate, not a ramp",
             ),
             (
                 "ramp = \"100:+100/s:1000\"",
@@ -1513,7 +1529,7 @@ connections = 4
             && matches!(
                 &w.load,
                 LoadModel::Open(OpenLoop {
-                    rate: Rate::Ramp(_),
+                    rate: RateSchedule::Ramp { .. },
                     ..
                 })
             )));

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod load;
 mod serve;
 mod subjects;
 mod verify;
@@ -16,6 +17,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Subjects(args) => subjects::run(&ctx, &args),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
+        Command::Load(args) => load::run(&args),
     }
 }
 
