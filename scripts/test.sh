@@ -32,7 +32,7 @@ for dir in $go_modules; do
 done
 
 step "Rust subjects: unit tests"
-(cd subjects/rust && cargo test --workspace --locked)
+(cd subjects/rust && cargo test --workspace --locked --no-fail-fast)
 
 step "Podium: unit and end-to-end tests"
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast

@@ -241,3 +241,67 @@ fn bad_arguments_are_named() {
     let (code, _, _) = run(podium().args(["load", "http://127.0.0.1:9/", "--params", "[1]"]));
     assert_eq!(code, 2, "--params requires --jsonrpc");
 }
+
+#[test]
+fn a_suite_runs_its_workloads_against_a_subject() {
+    let subject = Served::start("stdlib");
+    let suite = support::repo_root().join("suites/quick.toml");
+    let base = subject.url("");
+    let mut cmd = podium();
+    cmd.args(["load", "--suite"]).arg(&suite).arg(&base);
+    for w in ["json", "users-post", "rpc-batch", "ws-echo"] {
+        cmd.args(["--workload", w]);
+    }
+    let (code, out, err) = run(cmd.arg("--json"));
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let workloads = doc["workloads"].as_array().unwrap();
+    assert_eq!(workloads.len(), 4, "{doc}");
+    for w in workloads {
+        let reps = w["repetitions"].as_array().unwrap();
+        assert_eq!(reps.len(), 1, "{w}");
+        assert!(reps[0]["requests"].as_u64().unwrap() > 0, "{w}");
+        assert_eq!(reps[0]["errors"]["status"], 0, "{w}");
+        assert_eq!(reps[0]["errors"]["body"], 0, "{w}");
+    }
+    let (code, _, err) = run(podium()
+        .args(["load", "--suite"])
+        .arg(&suite)
+        .arg(&base)
+        .args(["--workload", "nope"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("has no workload \"nope\"") && err.contains("ping-c16"),
+        "{err}"
+    );
+}
+
+#[test]
+fn hdr_out_writes_an_interval_log() {
+    let subject = Served::start("stdlib");
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("run-{}.hlog", std::process::id()));
+    let (code, _, err) = run(podium()
+        .args(["load", &subject.url("/ping"), "-n", "300", "--hdr-out"])
+        .arg(&path));
+    assert_eq!(code, 0, "{err}");
+    let log = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines[0], "#[Histogram log format version 1.3]");
+    assert!(
+        lines.iter().any(|l| l.starts_with("#[StartTime: ")),
+        "{log}"
+    );
+    let data: Vec<&&str> = lines
+        .iter()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('"'))
+        .collect();
+    assert_eq!(data.len(), 1, "{log}");
+    assert!(
+        data[0]
+            .split(',')
+            .nth(3)
+            .is_some_and(|h| h.starts_with("HISTF")),
+        "{log}"
+    );
+}

@@ -96,7 +96,15 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 pub struct LoadArgs {
     /// The target: http://HOST:PORT/PATH, or ws://HOST:PORT/PATH for WebSocket echo.
+    /// With --suite: the server's base URL, http://HOST:PORT.
     pub url: String,
+    /// Run the workloads of this suite file (e.g. suites/quick.toml) against URL, each with
+    /// its own load model, warm-up and repetitions; other load options are ignored.
+    #[arg(long, value_name = "FILE")]
+    pub suite: Option<PathBuf>,
+    /// With --suite: run only these workloads (repeatable).
+    #[arg(long = "workload", value_name = "NAME", requires = "suite")]
+    pub workloads: Vec<String>,
     /// Concurrent connections (closed loop and WebSocket).
     #[arg(short = 'c', long, default_value_t = 10)]
     pub connections: usize,
@@ -161,6 +169,10 @@ pub struct LoadArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write the latency histogram to FILE in HdrHistogram's interval-log format (values
+    /// in microseconds; open loop: a `corrected` and an `uncorrected` interval).
+    #[arg(long, value_name = "FILE")]
+    pub hdr_out: Option<PathBuf>,
     /// Open loop: also print the uncorrected latency (from actual send time), like wrk2's -U.
     #[arg(short = 'U', long)]
     pub uncorrected: bool,

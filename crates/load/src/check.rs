@@ -6,7 +6,8 @@
 pub(crate) struct ResponseCheck {
     /// The status every response must have; by default any of 200–399.
     pub expect_status: Option<u16>,
-    /// The exact body every response must have (after chunked decoding).
+    /// The body every response must have (after chunked decoding), exactly but for
+    /// trailing white space: many JSON encoders end their output with a newline.
     pub expect_body: Option<Vec<u8>>,
     /// The body is JSON-RPC: a response (or any batch member) carrying an `error`
     /// object is a wrong answer.
@@ -34,7 +35,10 @@ impl ResponseCheck {
         };
         if !status_ok {
             Verdict::Status
-        } else if self.expect_body.as_deref().is_some_and(|e| e != body)
+        } else if self
+            .expect_body
+            .as_deref()
+            .is_some_and(|e| e.trim_ascii_end() != body.trim_ascii_end())
             || (self.jsonrpc && !jsonrpc_ok(body))
         {
             Verdict::Body
@@ -76,6 +80,12 @@ mod tests {
         assert_eq!(check.verdict(200, b"ok"), Verdict::Status);
         assert_eq!(check.verdict(201, b"no"), Verdict::Body);
         assert_eq!(check.verdict(201, b"ok"), Verdict::Ok);
+        assert_eq!(
+            check.verdict(201, b"ok\n"),
+            Verdict::Ok,
+            "a trailing newline is not a different answer"
+        );
+        assert_eq!(check.verdict(201, b"ok!"), Verdict::Body);
         let default = ResponseCheck::default();
         assert!(!default.needs_body());
         assert_eq!(default.verdict(302, b""), Verdict::Ok);

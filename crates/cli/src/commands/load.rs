@@ -18,6 +18,9 @@ pub fn run(args: &LoadArgs) -> anyhow::Result<i32> {
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .context("cannot install the signal handler")?;
     }
+    if let Some(suite) = &args.suite {
+        return super::suite_run::run(args, suite, &stop);
+    }
     let report = if args.url.starts_with("ws://") {
         ws_load(args)?.run_with_stop(&stop)?
     } else if let Some(rate) = &args.rate {
@@ -25,6 +28,9 @@ pub fn run(args: &LoadArgs) -> anyhow::Result<i32> {
     } else {
         closed_loop(args)?.run_with_stop(&stop)?
     };
+    if let Some(path) = &args.hdr_out {
+        write_hdr_log(path, &report)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -45,6 +51,30 @@ pub fn run(args: &LoadArgs) -> anyhow::Result<i32> {
     } else {
         0
     })
+}
+
+/// The run's histograms in HdrHistogram's interval-log format, one interval each.
+fn write_hdr_log(path: &std::path::Path, report: &LoadReport) -> anyhow::Result<()> {
+    let length = Duration::from_secs_f64(report.duration_s.max(0.0));
+    let start = std::time::SystemTime::now() - length;
+    let mut intervals = vec![podium_load::LogInterval {
+        histogram: &report.histogram,
+        offset: Duration::ZERO,
+        length,
+        tag: report.uncorrected_histogram.as_ref().map(|_| "corrected"),
+    }];
+    if let Some(uncorrected) = &report.uncorrected_histogram {
+        intervals.push(podium_load::LogInterval {
+            histogram: uncorrected,
+            offset: Duration::ZERO,
+            length,
+            tag: Some("uncorrected"),
+        });
+    }
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("cannot create --hdr-out {}", path.display()))?;
+    podium_load::write_interval_log(std::io::BufWriter::new(file), start, intervals)
+        .with_context(|| format!("cannot write --hdr-out {}", path.display()))
 }
 
 /// Method, headers, body and checks shared by the HTTP models.
@@ -174,7 +204,7 @@ fn ws_load(args: &LoadArgs) -> anyhow::Result<WsLoad> {
     Ok(load)
 }
 
-fn ms(v: f64) -> String {
+pub(super) fn ms(v: f64) -> String {
     if v >= 1000.0 {
         format!("{:.2}s", v / 1000.0)
     } else if v >= 1.0 {
@@ -360,4 +390,18 @@ fn human_summary(r: &LoadReport, args: &LoadArgs) -> String {
         }
     }
     out
+}
+
+/// A saturated generator measured itself, not the server: say so wherever figures are shown.
+pub(super) fn warn_if_saturated(report: &LoadReport) {
+    if report.generator.saturated {
+        eprintln!(
+            "warning: the load generator was saturated ({}); these figures describe the client, not the server's limit",
+            report
+                .generator
+                .reason
+                .as_deref()
+                .unwrap_or("no reason recorded")
+        );
+    }
 }

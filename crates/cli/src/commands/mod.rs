@@ -3,6 +3,7 @@
 mod load;
 mod serve;
 mod subjects;
+mod suite_run;
 mod verify;
 
 use crate::cli::{Cli, Command};
@@ -40,6 +41,9 @@ impl Context {
                 cache.display()
             )
         })?;
+        // Builds run in the subject's folder: every path handed to them must be absolute.
+        let cache = std::path::absolute(&cache)
+            .with_context(|| format!("cannot resolve {}", cache.display()))?;
         Ok(Self {
             cache,
             subjects_dirs: cli.subjects_dir.clone(),
