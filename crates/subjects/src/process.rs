@@ -383,12 +383,11 @@ fn kill_tagged(pgid: i32, instance: &str) -> Vec<Leftover> {
             continue;
         }
         if stat.pgrp == pgid || environ_has(pid, &tag) {
+            // Read the command line first: a killed process loses it.
+            let command = cmdline(pid).unwrap_or(stat.comm);
             // SAFETY: kill(2) on a pid we just identified as the subject's.
             unsafe { libc::kill(pid, libc::SIGKILL) };
-            found.push(Leftover {
-                pid,
-                command: cmdline(pid).unwrap_or(stat.comm),
-            });
+            found.push(Leftover { pid, command });
         }
     }
     found
