@@ -1,16 +1,20 @@
 //! The closed-loop engine: a fixed number of keep-alive connections, each sending its
 //! next request as soon as the previous response is complete (like wrk).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::future::{Future, poll_fn};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
+use std::task::{Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use futures_util::future::Either;
 use futures_util::stream::FuturesUnordered;
+use tokio::sync::Notify;
 
 use crate::check::{ResponseCheck, Verdict};
 use crate::conn::{Conn, ExchangeError};
@@ -52,7 +56,8 @@ pub struct ClosedLoop {
     pub duration: Option<Duration>,
     /// Number of exchanges to measure (after warm-up), shared by all connections.
     pub requests: Option<u64>,
-    /// Limit for connecting, and for one request until its response is complete.
+    /// Limit for connecting, and for one request until its response is complete
+    /// (enforced by each worker's 10 ms tick, so to within 10 ms).
     pub timeout: Duration,
     /// Load sent before measuring; its results are discarded.
     pub warmup: Duration,
@@ -472,6 +477,11 @@ impl WorkerStats {
     }
 
     fn flush(&mut self) {
+        // Latencies are recorded once, in the second's histogram, and added to the
+        // run's here.
+        if let Some(second) = &self.second_histogram {
+            self.result.histogram.merge(second);
+        }
         let msg = IntervalMsg {
             second: self.second,
             requests: std::mem::take(&mut self.second_requests),
@@ -501,7 +511,6 @@ impl WorkerStats {
         r.requests += 1;
         r.bytes_read += bytes;
         r.status[usize::from(status).min(STATUS_SLOTS - 1)] += 1;
-        r.histogram.record(latency);
         self.second_requests += 1;
         self.second_histogram
             .get_or_insert_with(LatencyHistogram::new)
@@ -558,6 +567,112 @@ impl WorkerStats {
     }
 }
 
+/// The timeout of one connection's request (or batch) in flight, enforced by the
+/// worker's [`watch`] at each [`TICK`] rather than by a timer per request: arming and
+/// disarming it costs two stores, no timer-wheel entry.
+#[derive(Debug, Default)]
+struct Deadline {
+    /// When the exchange in flight times out; `None` when nothing is in flight.
+    due: Cell<Option<Instant>>,
+    /// Set by the watcher once `due` has passed; the exchange then gives up.
+    expired: Cell<bool>,
+    /// Wakes the connection waiting on the exchange.
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Deadline {
+    /// Arms the deadline for an exchange starting at `start`.
+    fn arm(&self, start: Instant, timeout: Duration) {
+        self.expired.set(false);
+        self.due.set(Some(start + timeout));
+    }
+
+    fn disarm(&self) {
+        self.due.set(None);
+    }
+
+    /// Marks the exchange as timed out when its deadline has passed, and wakes it.
+    fn check(&self, now: Instant) {
+        if self.due.get().is_some_and(|due| now >= due) {
+            self.due.set(None);
+            self.expired.set(true);
+            if let Some(waker) = self.waker.borrow_mut().take() {
+                waker.wake();
+            }
+        }
+    }
+
+    /// Runs `work` for at most `limit` (rounded up to the next [`TICK`]): `None` when it
+    /// did not complete in time.
+    async fn limit<T>(&self, limit: Duration, work: impl Future<Output = T>) -> Option<T> {
+        self.arm(Instant::now(), limit);
+        let out = self.run(work).await;
+        self.disarm();
+        out
+    }
+
+    /// Runs `exchange` until it completes (`Some`) or the deadline expires (`None`).
+    async fn run<T>(&self, exchange: impl Future<Output = T>) -> Option<T> {
+        let mut exchange = std::pin::pin!(exchange);
+        poll_fn(|cx| {
+            if self.expired.get() {
+                return Poll::Ready(None);
+            }
+            match exchange.as_mut().poll(cx) {
+                Poll::Ready(out) => Poll::Ready(Some(out)),
+                Poll::Pending => {
+                    let mut waker = self.waker.borrow_mut();
+                    if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                        *waker = Some(cx.waker().clone());
+                    }
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// A worker's clock: a small thread that wakes the worker's [`watch`] every [`TICK`].
+///
+/// The worker's runtime has no timer driver, whose bookkeeping would otherwise cost a
+/// clock reading and a timer-wheel check at every wake-up of the event loop, that is
+/// for every few responses.
+#[derive(Debug, Default)]
+struct Ticker {
+    notify: Notify,
+    /// When the oldest tick not yet handled by the worker was due, for the lag.
+    pending: Mutex<Option<Instant>>,
+    done: AtomicBool,
+}
+
+impl Ticker {
+    fn run(&self) {
+        let mut due = Instant::now() + TICK;
+        while !self.done.load(Ordering::Relaxed) {
+            let now = Instant::now();
+            if due > now {
+                thread::sleep(due - now);
+            }
+            self.pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(due);
+            self.notify.notify_one();
+            due = (due + TICK).max(Instant::now());
+        }
+    }
+
+    /// Waits for the next tick; returns when it was due.
+    async fn tick(&self) -> Option<Instant> {
+        self.notify.notified().await;
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}
+
 /// One worker thread: its own single-threaded runtime driving `connections` connections.
 fn run_worker(
     plan: &Plan<'_>,
@@ -567,37 +682,98 @@ fn run_worker(
 ) -> std::io::Result<WorkerResult> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
-        .enable_time()
         .build()?;
-    let stats = RefCell::new(WorkerStats::new(plan.measure_start, timeline));
-    let interrupted = runtime.block_on(async {
-        let mut conns: FuturesUnordered<_> = (0..connections)
-            .map(|i| connection(plan, &stats, first_connection + i))
-            .collect();
-        let all_done = async {
-            let mut stopped = false;
-            while let Some(by_flag) = conns.next().await {
-                stopped |= by_flag;
+    let ticker = Ticker::default();
+    thread::scope(|scope| {
+        thread::Builder::new()
+            .name("podium-tick".to_string())
+            .spawn_scoped(scope, || ticker.run())?;
+        // Stops the ticker however `drive` ends, a panic included, so the scope can end.
+        struct StopTicker<'a>(&'a Ticker);
+        impl Drop for StopTicker<'_> {
+            fn drop(&mut self) {
+                self.0.done.store(true, Ordering::Relaxed);
             }
-            stopped
-        };
-        tokio::select! {
-            stopped = all_done => stopped,
-            () = watch(plan, &stats) => true,
         }
-    });
-    Ok(stats.into_inner().finish(interrupted))
+        let _stop = StopTicker(&ticker);
+        Ok(drive(
+            plan,
+            connections,
+            first_connection,
+            timeline,
+            &runtime,
+            &ticker,
+        ))
+    })
 }
 
-/// Ticks until the run is stopped: checks the flag, rolls the timeline, measures lag.
-async fn watch(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) {
+/// Runs a worker's connections on its runtime until they end or the run is stopped.
+fn drive(
+    plan: &Plan<'_>,
+    connections: usize,
+    first_connection: usize,
+    timeline: mpsc::Sender<IntervalMsg>,
+    runtime: &tokio::runtime::Runtime,
+    ticker: &Ticker,
+) -> WorkerResult {
+    let stats = RefCell::new(WorkerStats::new(plan.measure_start, timeline));
+    let deadlines: Vec<Deadline> = (0..connections).map(|_| Deadline::default()).collect();
+    let interrupted = runtime.block_on(async {
+        // The watcher runs among the connections, so that it is polled only when its
+        // tick wakes it, not at every wake-up of a connection.
+        let mut tasks: FuturesUnordered<_> = deadlines
+            .iter()
+            .enumerate()
+            .map(|(i, deadline)| {
+                let stats = &stats;
+                Either::Left(async move {
+                    Some(connection(plan, stats, deadline, first_connection + i).await)
+                })
+            })
+            .collect();
+        tasks.push(Either::Right(async {
+            watch(plan, &stats, &deadlines, ticker).await;
+            None
+        }));
+        let mut left = connections;
+        let mut stopped = false;
+        while let Some(ended) = tasks.next().await {
+            match ended {
+                // A connection ended, because the run is over or (`true`) was stopped.
+                Some(by_flag) => {
+                    stopped |= by_flag;
+                    left -= 1;
+                    if left == 0 {
+                        break;
+                    }
+                }
+                // The watcher saw the stop flag.
+                None => return true,
+            }
+        }
+        stopped
+    });
+    stats.into_inner().finish(interrupted)
+}
+
+/// Ticks until the run is stopped: checks the flag, times out exchanges past their
+/// deadline, rolls the timeline, measures lag.
+async fn watch(
+    plan: &Plan<'_>,
+    stats: &RefCell<WorkerStats>,
+    deadlines: &[Deadline],
+    ticker: &Ticker,
+) {
     loop {
-        let due = Instant::now() + TICK;
-        tokio::time::sleep_until(due.into()).await;
+        let due = ticker.tick().await;
         if plan.stopped() {
             return;
         }
         let now = Instant::now();
+        let due = due.unwrap_or(now);
+        for deadline in deadlines {
+            deadline.check(now);
+        }
         stats
             .borrow_mut()
             .tick(now, now.saturating_duration_since(due));
@@ -607,22 +783,35 @@ async fn watch(plan: &Plan<'_>, stats: &RefCell<WorkerStats>) {
 /// One connection's loop: connect when needed, send a request (or a pipelined batch),
 /// read, check and record each response. Returns true when it ended because the run was
 /// stopped rather than finished.
-async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, index: usize) -> bool {
+async fn connection(
+    plan: &Plan<'_>,
+    stats: &RefCell<WorkerStats>,
+    deadline: &Deadline,
+    index: usize,
+) -> bool {
     let mut conn: Option<Conn> = None;
     let mut writer = plan.request.writer(index, plan.connections);
     let mut body = Vec::new();
     // Templated requests of a pipelined batch, rendered back to back.
     let mut batch_buf = Vec::new();
     let collect_body = plan.check.needs_body();
+    let static_request = !plan.request.static_bytes().is_empty();
     let pipeline = plan.pipeline as u64;
     // Measured requests left unanswered by a `Connection: close` mid-batch, to re-send;
     // they stay counted in flight meanwhile.
     let mut resend = 0u64;
+    // When the previous response completed: a clock reading saved for the next round.
+    let mut last_done: Option<Instant> = None;
     loop {
         if plan.stopped() {
             return true;
         }
-        let now = Instant::now();
+        // On the steady path (the same connection, a request that needs no rendering),
+        // the previous response's completion time also serves as this request's send
+        // time: nothing but bookkeeping happens in between, and one clock reading per
+        // request is saved.
+        let reuse_clock = last_done.is_some() && conn.is_some() && static_request;
+        let now = last_done.take().unwrap_or_else(Instant::now);
         let resending = resend > 0;
         let measured = resending || now >= plan.measure_start;
         let count = if resend > 0 {
@@ -639,14 +828,14 @@ async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, index: usize)
         };
         let c = match &mut conn {
             Some(c) => c,
-            None => match tokio::time::timeout(plan.timeout, Conn::connect(plan.addr)).await {
-                Ok(Ok(c)) => {
+            None => match deadline.limit(plan.timeout, Conn::connect(plan.addr)).await {
+                Some(Ok(c)) => {
                     if measured {
                         stats.borrow_mut().result.connects += 1;
                     }
                     conn.insert(c)
                 }
-                Ok(Err(_)) | Err(_) => {
+                Some(Err(_)) | None => {
                     if measured {
                         let mut stats = stats.borrow_mut();
                         if resending {
@@ -657,7 +846,9 @@ async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, index: usize)
                             stats.failure(Failure::Connect, at);
                         }
                     }
-                    tokio::time::sleep(CONNECT_BACKOFF).await;
+                    deadline
+                        .limit(CONNECT_BACKOFF, std::future::pending::<()>())
+                        .await;
                     continue;
                 }
             },
@@ -679,34 +870,38 @@ async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, index: usize)
         // Responses of this batch recorded so far, and whether the last one closed.
         let mut answered = 0u64;
         let mut closed = false;
-        let sent = Instant::now();
-        let outcome = tokio::time::timeout(plan.timeout, async {
-            c.write(requests).await?;
-            while answered < count && !closed {
-                let last = answered + 1 == count;
-                body.clear();
-                let response = c
-                    .read_response(plan.head_request, collect_body.then_some(&mut body), last)
-                    .await?;
-                let done = Instant::now();
-                let bytes = c.take_bytes();
-                answered += 1;
-                closed = response.close;
-                let mut stats = stats.borrow_mut();
-                if measured {
-                    stats.result.in_flight -= 1;
-                    let verdict = plan.check.verdict(response.status, &body);
-                    stats.response(response.status, verdict, done - sent, done, bytes);
-                } else {
-                    stats.result.warmup_requests += 1;
+        let sent = if reuse_clock { now } else { Instant::now() };
+        deadline.arm(sent, plan.timeout);
+        let outcome = deadline
+            .run(async {
+                c.write(requests).await?;
+                while answered < count && !closed {
+                    let last = answered + 1 == count;
+                    body.clear();
+                    let response = c
+                        .read_response(plan.head_request, collect_body.then_some(&mut body), last)
+                        .await?;
+                    let done = Instant::now();
+                    let bytes = c.take_bytes();
+                    answered += 1;
+                    closed = response.close;
+                    last_done = Some(done);
+                    let mut stats = stats.borrow_mut();
+                    if measured {
+                        stats.result.in_flight -= 1;
+                        let verdict = plan.check.verdict(response.status, &body);
+                        stats.response(response.status, verdict, done - sent, done, bytes);
+                    } else {
+                        stats.result.warmup_requests += 1;
+                    }
                 }
-            }
-            Ok::<(), ExchangeError>(())
-        })
-        .await;
+                Ok::<(), ExchangeError>(())
+            })
+            .await;
+        deadline.disarm();
         let unanswered = count - answered;
         let failure = match outcome {
-            Ok(Ok(())) if closed => {
+            Some(Ok(())) if closed => {
                 conn = None;
                 if measured {
                     // The server will not process them: they go out again.
@@ -714,10 +909,11 @@ async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, index: usize)
                 }
                 continue;
             }
-            Ok(Ok(())) => continue,
-            Ok(Err(_)) => Failure::Read,
-            Err(_) => Failure::Timeout,
+            Some(Ok(())) => continue,
+            Some(Err(_)) => Failure::Read,
+            None => Failure::Timeout,
         };
+        last_done = None;
         conn = None;
         if measured {
             let done = Instant::now();

@@ -126,7 +126,24 @@ impl Conn {
     /// Sends `requests` (one request, or several back to back when pipelining) in one
     /// write.
     pub async fn write(&mut self, requests: &[u8]) -> Result<(), ExchangeError> {
-        self.stream.write_all(requests).await?;
+        // The socket's send buffer almost always has room: write at once, without the
+        // readiness and budget bookkeeping of `write_all`, which takes over only for
+        // what is left when it had not.
+        let written = match self.stream.try_write(requests) {
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                0
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if written < requests.len() {
+            self.stream.write_all(&requests[written..]).await?;
+        }
         Ok(())
     }
 
@@ -144,6 +161,11 @@ impl Conn {
         last: bool,
     ) -> Result<Response, ExchangeError> {
         let head = loop {
+            // Nothing buffered (the usual case right after a write): there is nothing to
+            // parse yet, so read first.
+            if self.start == self.end {
+                self.fill().await?;
+            }
             match parse_head(&self.buf[self.start..self.end], head_request)? {
                 Some(head) => {
                     self.start += head.len;
