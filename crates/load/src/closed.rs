@@ -2,7 +2,6 @@
 //! next request as soon as the previous response is complete (like wrk).
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::future::{Future, poll_fn};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,20 +15,18 @@ use futures_util::future::Either;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::Notify;
 
-use crate::check::{ResponseCheck, Verdict};
+use crate::check::ResponseCheck;
 use crate::conn::{Conn, ExchangeError};
-use crate::cpu::thread_cpu_s;
-use crate::report::{GeneratorCheck, IntervalMsg, TimelineBuilder};
+use crate::report::{IntervalMsg, TimelineBuilder};
 use crate::request::RequestSource;
+use crate::stats::{self, Failure, Totals, run_workers};
 use crate::target::Target;
-use crate::{ErrorCounts, LatencyHistogram, LoadError, LoadReport};
+use crate::{LoadError, LoadReport};
 
 /// How often each worker checks the stop flag, rolls the timeline and measures its lag.
 const TICK: Duration = Duration::from_millis(10);
 /// Pause after a failed connection attempt, so a dead server is not hammered in a spin.
 const CONNECT_BACKOFF: Duration = Duration::from_millis(10);
-/// Status codes are three digits.
-const STATUS_SLOTS: usize = 1000;
 
 /// A closed-loop HTTP/1.1 load run.
 ///
@@ -163,53 +160,14 @@ impl ClosedLoop {
             abort: AtomicBool::new(false),
         };
 
-        let (tx, rx) = mpsc::channel();
-        let outcome = thread::scope(|scope| {
-            let mut handles = Vec::with_capacity(self.threads);
-            let mut spawn_error = None;
-            for worker in 0..self.threads {
-                let connections = self.connections / self.threads
-                    + usize::from(worker < self.connections % self.threads);
+        let (threads, total) = (self.threads, self.connections);
+        let (timeline, results) =
+            run_workers(threads, "podium-load", &plan.abort, |worker, tx| {
+                let connections = total / threads + usize::from(worker < total % threads);
                 // Connections are numbered across workers so templates' {{seq}} never repeats.
-                let first_connection = worker * (self.connections / self.threads)
-                    + worker.min(self.connections % self.threads);
-                let tx = tx.clone();
-                let plan = &plan;
-                let spawned = thread::Builder::new()
-                    .name(format!("podium-load-{worker}"))
-                    .spawn_scoped(scope, move || {
-                        run_worker(plan, connections, first_connection, tx)
-                    });
-                match spawned {
-                    Ok(handle) => handles.push(handle),
-                    Err(source) => {
-                        plan.abort.store(true, Ordering::Relaxed);
-                        spawn_error = Some(LoadError::Worker { worker, source });
-                        break;
-                    }
-                }
-            }
-            drop(tx);
-            let mut timeline = TimelineBuilder::new(handles.len());
-            for msg in rx {
-                timeline.add(msg);
-            }
-            let mut results = Vec::with_capacity(handles.len());
-            for (worker, handle) in handles.into_iter().enumerate() {
-                match handle.join() {
-                    Ok(Ok(result)) => results.push(result),
-                    Ok(Err(source)) => {
-                        spawn_error.get_or_insert(LoadError::Worker { worker, source });
-                    }
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            match spawn_error {
-                Some(e) => Err(e),
-                None => Ok((timeline, results)),
-            }
-        });
-        let (timeline, results) = outcome?;
+                let first_connection = worker * (total / threads) + worker.min(total % threads);
+                run_worker(&plan, connections, first_connection, tx)
+            })?;
         Ok(self.report(&plan, timeline, results))
     }
 
@@ -248,72 +206,18 @@ impl ClosedLoop {
         timeline: TimelineBuilder,
         results: Vec<WorkerResult>,
     ) -> LoadReport {
-        let mut histogram = LatencyHistogram::new();
-        let mut errors = ErrorCounts::default();
-        let mut status = BTreeMap::new();
-        let (mut requests, mut bytes_read, mut connects, mut abandoned, mut warmup_requests) =
-            (0, 0, 0, 0, 0);
-        let (mut cpu_s, mut max_lag) = (0.0, Duration::ZERO);
-        let mut end = plan.measure_start;
-        let mut interrupted = false;
-        for r in &results {
-            histogram.merge(&r.histogram);
-            errors.add(&r.errors);
-            for (code, count) in r.status.iter().enumerate() {
-                if *count > 0 {
-                    *status.entry(code as u16).or_insert(0) += count;
-                }
-            }
-            requests += r.requests;
-            bytes_read += r.bytes_read;
-            connects += r.connects;
-            abandoned += r.in_flight;
-            warmup_requests += r.warmup_requests;
-            cpu_s += r.cpu_s;
-            max_lag = max_lag.max(r.max_lag);
-            end = end.max(r.end);
-            interrupted |= r.interrupted;
-        }
-        let duration_s = end
-            .saturating_duration_since(plan.measure_start)
-            .as_secs_f64();
-        LoadReport {
-            url: self.url.clone(),
-            model: "closed",
-            connections: self.connections,
-            threads: self.threads,
-            pipeline: self.pipeline,
-            requests,
-            duration_s,
-            rps: if duration_s > 0.0 {
-                requests as f64 / duration_s
-            } else {
-                0.0
-            },
-            bytes_read,
-            errors,
-            status,
-            latency_ms: histogram.summary(),
-            histogram,
-            connect_ms: None,
-            timeline: timeline.finish(duration_s),
-            cpu_s,
-            max_lag_ms: max_lag.as_secs_f64() * 1000.0,
-            connects,
-            abandoned,
-            warmup_requests,
-            interrupted,
-            uncorrected_latency_ms: None,
-            uncorrected_histogram: None,
-            open: None,
-            generator: GeneratorCheck::assess(
-                cpu_s,
-                duration_s,
-                self.threads,
-                max_lag.as_secs_f64() * 1000.0,
-                None,
-            ),
-        }
+        let totals = Totals::merge(plan.measure_start, &results);
+        let max_lag = totals.max_lag;
+        totals.into_report(
+            &self.url,
+            "closed",
+            self.connections,
+            self.threads,
+            self.pipeline,
+            timeline,
+            max_lag,
+            None,
+        )
     }
 }
 
@@ -393,179 +297,9 @@ impl Plan<'_> {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Failure {
-    Connect,
-    Timeout,
-    Read,
-}
-
-/// One worker's figures, merged into the report at the end.
-#[derive(Debug)]
-struct WorkerResult {
-    histogram: LatencyHistogram,
-    errors: ErrorCounts,
-    status: Vec<u64>,
-    requests: u64,
-    bytes_read: u64,
-    connects: u64,
-    in_flight: u64,
-    warmup_requests: u64,
-    cpu_s: f64,
-    max_lag: Duration,
-    end: Instant,
-    interrupted: bool,
-}
-
-/// A worker's running figures; only touched from its own thread.
-#[derive(Debug)]
-struct WorkerStats {
-    measure_start: Instant,
-    timeline: Option<mpsc::Sender<IntervalMsg>>,
-    second: u64,
-    second_requests: u64,
-    second_errors: u64,
-    second_histogram: Option<LatencyHistogram>,
-    cpu_start: Option<f64>,
-    result: WorkerResult,
-}
-
-impl WorkerStats {
-    fn new(measure_start: Instant, timeline: mpsc::Sender<IntervalMsg>) -> Self {
-        let now = Instant::now();
-        Self {
-            measure_start,
-            timeline: Some(timeline),
-            second: 0,
-            second_requests: 0,
-            second_errors: 0,
-            second_histogram: None,
-            cpu_start: (now >= measure_start).then(thread_cpu_s),
-            result: WorkerResult {
-                histogram: LatencyHistogram::new(),
-                errors: ErrorCounts::default(),
-                status: vec![0; STATUS_SLOTS],
-                requests: 0,
-                bytes_read: 0,
-                connects: 0,
-                in_flight: 0,
-                warmup_requests: 0,
-                cpu_s: 0.0,
-                max_lag: Duration::ZERO,
-                end: now,
-                interrupted: false,
-            },
-        }
-    }
-
-    /// Sends the current second to the timeline and moves on to the second of `now`.
-    fn roll(&mut self, now: Instant) {
-        let second = now.saturating_duration_since(self.measure_start).as_secs();
-        if second <= self.second {
-            return;
-        }
-        self.flush();
-        for empty in self.second + 1..second {
-            self.send(IntervalMsg {
-                second: empty,
-                requests: 0,
-                errors: 0,
-                histogram: None,
-            });
-        }
-        self.second = second;
-    }
-
-    fn flush(&mut self) {
-        // Latencies are recorded once, in the second's histogram, and added to the
-        // run's here.
-        if let Some(second) = &self.second_histogram {
-            self.result.histogram.merge(second);
-        }
-        let msg = IntervalMsg {
-            second: self.second,
-            requests: std::mem::take(&mut self.second_requests),
-            errors: std::mem::take(&mut self.second_errors),
-            histogram: self.second_histogram.take(),
-        };
-        self.send(msg);
-    }
-
-    fn send(&self, msg: IntervalMsg) {
-        if let Some(tx) = &self.timeline {
-            // The receiver lives until every worker has ended.
-            let _ = tx.send(msg);
-        }
-    }
-
-    fn response(
-        &mut self,
-        status: u16,
-        verdict: Verdict,
-        latency: Duration,
-        at: Instant,
-        bytes: u64,
-    ) {
-        self.roll(at);
-        let r = &mut self.result;
-        r.requests += 1;
-        r.bytes_read += bytes;
-        r.status[usize::from(status).min(STATUS_SLOTS - 1)] += 1;
-        self.second_requests += 1;
-        self.second_histogram
-            .get_or_insert_with(LatencyHistogram::new)
-            .record(latency);
-        match verdict {
-            Verdict::Ok => {}
-            Verdict::Status => {
-                r.errors.status += 1;
-                self.second_errors += 1;
-            }
-            Verdict::Body => {
-                r.errors.body += 1;
-                self.second_errors += 1;
-            }
-        }
-    }
-
-    fn failure(&mut self, kind: Failure, at: Instant) {
-        self.roll(at);
-        let errors = &mut self.result.errors;
-        match kind {
-            Failure::Connect => errors.connect += 1,
-            Failure::Timeout => errors.timeout += 1,
-            Failure::Read => errors.read += 1,
-        }
-        self.second_errors += 1;
-    }
-
-    /// Called every [`TICK`]: rolls the timeline even when nothing completes.
-    fn tick(&mut self, now: Instant, lag: Duration) {
-        if now < self.measure_start {
-            return;
-        }
-        if self.cpu_start.is_none() {
-            self.cpu_start = Some(thread_cpu_s());
-        }
-        self.result.max_lag = self.result.max_lag.max(lag);
-        self.roll(now);
-    }
-
-    fn finish(mut self, interrupted: bool) -> WorkerResult {
-        let now = Instant::now();
-        if now >= self.measure_start {
-            self.roll(now);
-            self.flush();
-        }
-        self.timeline = None;
-        self.result.cpu_s = self
-            .cpu_start
-            .map_or(0.0, |start| (thread_cpu_s() - start).max(0.0));
-        self.result.end = now;
-        self.result.interrupted = interrupted;
-        self.result
-    }
-}
+/// A closed-loop worker's figures: only the common ones.
+type WorkerStats = stats::WorkerStats<()>;
+type WorkerResult = stats::WorkerResult<()>;
 
 /// The timeout of one connection's request (or batch) in flight, enforced by the
 /// worker's [`watch`] at each [`TICK`] rather than by a timer per request: arming and
@@ -716,7 +450,7 @@ fn drive(
     runtime: &tokio::runtime::Runtime,
     ticker: &Ticker,
 ) -> WorkerResult {
-    let stats = RefCell::new(WorkerStats::new(plan.measure_start, timeline));
+    let stats = RefCell::new(WorkerStats::new(plan.measure_start, timeline, ()));
     let deadlines: Vec<Deadline> = (0..connections).map(|_| Deadline::default()).collect();
     let interrupted = runtime.block_on(async {
         // The watcher runs among the connections, so that it is polled only when its
@@ -753,7 +487,7 @@ fn drive(
         }
         stopped
     });
-    stats.into_inner().finish(interrupted)
+    stats.into_inner().finish(Instant::now(), interrupted)
 }
 
 /// Ticks until the run is stopped: checks the flag, times out exchanges past their

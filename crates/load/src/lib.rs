@@ -28,6 +28,7 @@ mod open;
 mod parse;
 mod report;
 mod request;
+mod stats;
 mod target;
 mod ws;
 

@@ -3,10 +3,9 @@
 //! intended send time, so that a server stall shows up in the figures instead of quietly
 //! lowering the request rate (coordinated omission).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -16,16 +15,14 @@ use podium_workload::RateSchedule;
 use crate::check::{ResponseCheck, Verdict};
 use crate::closed::check_reachable;
 use crate::conn::Conn;
-use crate::cpu::thread_cpu_s;
-use crate::report::{GeneratorCheck, IntervalMsg, OpenLoopFigures, TimelineBuilder};
+use crate::report::{IntervalMsg, OpenLoopFigures, TimelineBuilder};
 use crate::request::RequestSource;
+use crate::stats::{self, Failure, Totals, run_workers};
 use crate::target::Target;
-use crate::{ErrorCounts, LatencyHistogram, LoadError, LoadReport};
+use crate::{LatencyHistogram, LoadError, LoadReport};
 
 /// How often each worker checks the stop flag, rolls the timeline and measures its lag.
 const TICK: Duration = Duration::from_millis(10);
-/// Status codes are three digits.
-const STATUS_SLOTS: usize = 1000;
 /// A send the generator gets to later than this after its intended time is a missed
 /// send. On Linux the schedule is kept with a `timerfd` (microsecond precision), so a
 /// healthy generator stays far below it; elsewhere tokio's 1 ms timer is the limit.
@@ -146,48 +143,12 @@ impl OpenLoop {
             abort: AtomicBool::new(false),
         };
 
-        let (tx, rx) = mpsc::channel();
-        let outcome = thread::scope(|scope| {
-            let mut handles = Vec::with_capacity(self.threads);
-            let mut spawn_error = None;
-            for worker in 0..self.threads {
-                let max_connections = self.max_connections / self.threads
-                    + usize::from(worker < self.max_connections % self.threads);
-                let tx = tx.clone();
-                let plan = &plan;
-                let spawned = thread::Builder::new()
-                    .name(format!("podium-open-{worker}"))
-                    .spawn_scoped(scope, move || run_worker(plan, worker, max_connections, tx));
-                match spawned {
-                    Ok(handle) => handles.push(handle),
-                    Err(source) => {
-                        plan.abort.store(true, Ordering::Relaxed);
-                        spawn_error = Some(LoadError::Worker { worker, source });
-                        break;
-                    }
-                }
-            }
-            drop(tx);
-            let mut timeline = TimelineBuilder::new(handles.len());
-            for msg in rx {
-                timeline.add(msg);
-            }
-            let mut results = Vec::with_capacity(handles.len());
-            for (worker, handle) in handles.into_iter().enumerate() {
-                match handle.join() {
-                    Ok(Ok(result)) => results.push(result),
-                    Ok(Err(source)) => {
-                        spawn_error.get_or_insert(LoadError::Worker { worker, source });
-                    }
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            match spawn_error {
-                Some(e) => Err(e),
-                None => Ok((timeline, results)),
-            }
-        });
-        let (timeline, results) = outcome?;
+        let (threads, total) = (self.threads, self.max_connections);
+        let (timeline, results) =
+            run_workers(threads, "podium-open", &plan.abort, |worker, tx| {
+                let max_connections = total / threads + usize::from(worker < total % threads);
+                run_worker(&plan, worker, max_connections, tx)
+            })?;
         Ok(self.report(&plan, timeline, results))
     }
 
@@ -220,58 +181,24 @@ impl OpenLoop {
         timeline: TimelineBuilder,
         results: Vec<WorkerResult>,
     ) -> LoadReport {
-        let mut histogram = LatencyHistogram::new();
+        let totals = Totals::merge(plan.measure_start, &results);
         let mut uncorrected = LatencyHistogram::new();
-        let mut errors = ErrorCounts::default();
-        let mut status = BTreeMap::new();
-        let mut sums = [0u64; 9];
-        let (mut cpu_s, mut tick_lag, mut send_lag) = (0.0, Duration::ZERO, Duration::ZERO);
-        let mut end = plan.measure_start;
-        let mut interrupted = false;
+        let mut sums = [0u64; 4];
+        let mut send_lag = Duration::ZERO;
         for r in &results {
-            histogram.merge(&r.histogram);
-            uncorrected.merge(&r.uncorrected);
-            errors.add(&r.errors);
-            for (code, count) in r.status.iter().enumerate() {
-                if *count > 0 {
-                    *status.entry(code as u16).or_insert(0) += count;
-                }
-            }
-            let c = &r.counts;
-            for (sum, value) in sums.iter_mut().zip([
-                c.requests,
-                c.bytes_read,
-                c.connects,
-                c.abandoned,
-                c.warmup_requests,
-                c.scheduled,
-                c.sent,
-                c.sent_in_time,
-                c.missed_sends,
-            ]) {
+            let o = &r.extra;
+            uncorrected.merge(&o.uncorrected);
+            for (sum, value) in
+                sums.iter_mut()
+                    .zip([o.scheduled, o.sent, o.sent_in_time, o.missed_sends])
+            {
                 *sum += value;
             }
-            cpu_s += r.cpu_s;
-            tick_lag = tick_lag.max(r.max_tick_lag);
-            send_lag = send_lag.max(r.max_send_lag);
-            end = end.max(r.end);
-            interrupted |= r.interrupted;
+            send_lag = send_lag.max(o.max_send_lag);
         }
-        let [
-            requests,
-            bytes_read,
-            connects,
-            abandoned,
-            warmup_requests,
-            scheduled,
-            sent,
-            sent_in_time,
-            missed_sends,
-        ] = sums;
-        let peak_connections: usize = results.iter().map(|r| r.peak_connections).sum();
-        let duration_s = end
-            .saturating_duration_since(plan.measure_start)
-            .as_secs_f64();
+        let [scheduled, sent, sent_in_time, missed_sends] = sums;
+        let peak_connections: usize = results.iter().map(|r| r.extra.peak_connections).sum();
+        let (end, interrupted) = (totals.end, totals.interrupted);
         // The window the schedule covered: the whole duration, or up to the stop.
         let window = if interrupted {
             end.saturating_duration_since(plan.measure_start)
@@ -287,54 +214,31 @@ impl OpenLoop {
                 0.0
             }
         };
-        let max_lag_ms = tick_lag.max(send_lag).as_secs_f64() * 1000.0;
-        LoadReport {
-            url: self.url.clone(),
-            model: "open",
-            connections: peak_connections,
-            threads: self.threads,
-            pipeline: 1,
-            requests,
-            duration_s,
-            rps: if duration_s > 0.0 {
-                requests as f64 / duration_s
-            } else {
-                0.0
-            },
-            bytes_read,
-            errors,
-            status,
-            latency_ms: histogram.summary(),
-            histogram,
-            connect_ms: None,
-            timeline: timeline.finish(duration_s),
-            cpu_s,
-            max_lag_ms,
-            connects,
-            abandoned,
-            warmup_requests,
-            interrupted,
-            uncorrected_latency_ms: Some(uncorrected.summary()),
-            uncorrected_histogram: Some(uncorrected),
-            open: Some(OpenLoopFigures {
-                schedule: self.schedule.to_string(),
-                asked_rps: per_window(self.schedule.sends_within(window)),
-                achieved_rps: per_window(sent_in_time as f64),
-                scheduled,
-                sent,
-                missed_sends,
-                missed_send_threshold_ms: MISSED_SEND_THRESHOLD.as_secs_f64() * 1000.0,
-                max_send_lag_ms: send_lag.as_secs_f64() * 1000.0,
-                max_connections: self.max_connections,
-            }),
-            generator: GeneratorCheck::assess(
-                cpu_s,
-                duration_s,
-                self.threads,
-                max_lag_ms,
-                Some((missed_sends, scheduled)),
-            ),
-        }
+        let max_lag = totals.max_lag.max(send_lag);
+        let mut report = totals.into_report(
+            &self.url,
+            "open",
+            peak_connections,
+            self.threads,
+            1,
+            timeline,
+            max_lag,
+            Some((missed_sends, scheduled)),
+        );
+        report.uncorrected_latency_ms = Some(uncorrected.summary());
+        report.uncorrected_histogram = Some(uncorrected);
+        report.open = Some(OpenLoopFigures {
+            schedule: self.schedule.to_string(),
+            asked_rps: per_window(self.schedule.sends_within(window)),
+            achieved_rps: per_window(sent_in_time as f64),
+            scheduled,
+            sent,
+            missed_sends,
+            missed_send_threshold_ms: MISSED_SEND_THRESHOLD.as_secs_f64() * 1000.0,
+            max_send_lag_ms: send_lag.as_secs_f64() * 1000.0,
+            max_connections: self.max_connections,
+        });
+        report
     }
 }
 
@@ -361,13 +265,6 @@ impl Plan<'_> {
     fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed) || self.abort.load(Ordering::Relaxed)
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Failure {
-    Connect,
-    Timeout,
-    Read,
 }
 
 /// One worker's share of a schedule: every `stride`th send from `next`, from `origin`
@@ -422,202 +319,61 @@ struct Done {
     outcome: Result<(u16, Verdict), Failure>,
 }
 
-/// Counters summed over the workers.
-#[derive(Debug, Default)]
-struct Counts {
-    requests: u64,
-    bytes_read: u64,
-    connects: u64,
-    abandoned: u64,
-    warmup_requests: u64,
+/// An open-loop worker's own figures, beside the common ones.
+#[derive(Debug)]
+struct OpenFigures {
+    /// Latency from the moment each request was written.
+    uncorrected: LatencyHistogram,
     scheduled: u64,
     sent: u64,
     /// Requests written before the end of the measured phase.
     sent_in_time: u64,
     missed_sends: u64,
-}
-
-/// One worker's figures, merged into the report at the end.
-#[derive(Debug)]
-struct WorkerResult {
-    histogram: LatencyHistogram,
-    uncorrected: LatencyHistogram,
-    errors: ErrorCounts,
-    status: Vec<u64>,
-    counts: Counts,
     peak_connections: usize,
-    cpu_s: f64,
-    max_tick_lag: Duration,
     max_send_lag: Duration,
-    end: Instant,
-    interrupted: bool,
 }
 
-/// A worker's running figures; only touched from its own thread.
-#[derive(Debug)]
-struct WorkerStats {
-    measure_start: Instant,
-    timeline: Option<mpsc::Sender<IntervalMsg>>,
-    second: u64,
-    second_requests: u64,
-    second_errors: u64,
-    second_histogram: Option<LatencyHistogram>,
-    cpu_start: Option<f64>,
-    result: WorkerResult,
-}
+type WorkerStats = stats::WorkerStats<OpenFigures>;
+type WorkerResult = stats::WorkerResult<OpenFigures>;
 
 impl WorkerStats {
-    fn new(measure_start: Instant, timeline: mpsc::Sender<IntervalMsg>) -> Self {
-        let now = Instant::now();
-        Self {
-            measure_start,
-            timeline: Some(timeline),
-            second: 0,
-            second_requests: 0,
-            second_errors: 0,
-            second_histogram: None,
-            cpu_start: (now >= measure_start).then(thread_cpu_s),
-            result: WorkerResult {
-                histogram: LatencyHistogram::new(),
-                uncorrected: LatencyHistogram::new(),
-                errors: ErrorCounts::default(),
-                status: vec![0; STATUS_SLOTS],
-                counts: Counts::default(),
-                peak_connections: 0,
-                cpu_s: 0.0,
-                max_tick_lag: Duration::ZERO,
-                max_send_lag: Duration::ZERO,
-                end: now,
-                interrupted: false,
-            },
-        }
-    }
-
-    /// Sends the current second to the timeline and moves on to the second of `now`.
-    fn roll(&mut self, now: Instant) {
-        let second = now.saturating_duration_since(self.measure_start).as_secs();
-        if second <= self.second {
-            return;
-        }
-        self.flush();
-        for empty in self.second + 1..second {
-            self.send(IntervalMsg {
-                second: empty,
-                requests: 0,
-                errors: 0,
-                histogram: None,
-            });
-        }
-        self.second = second;
-    }
-
-    fn flush(&mut self) {
-        let msg = IntervalMsg {
-            second: self.second,
-            requests: std::mem::take(&mut self.second_requests),
-            errors: std::mem::take(&mut self.second_errors),
-            histogram: self.second_histogram.take(),
-        };
-        self.send(msg);
-    }
-
-    fn send(&self, msg: IntervalMsg) {
-        if let Some(tx) = &self.timeline {
-            // The receiver lives until every worker has ended.
-            let _ = tx.send(msg);
-        }
-    }
-
     /// A measured send became due; `lag` is how late the generator got to it.
     fn scheduled(&mut self, lag: Duration) {
-        let r = &mut self.result;
-        r.counts.scheduled += 1;
-        r.max_send_lag = r.max_send_lag.max(lag);
+        let o = &mut self.result.extra;
+        o.scheduled += 1;
+        o.max_send_lag = o.max_send_lag.max(lag);
         if lag > MISSED_SEND_THRESHOLD {
-            r.counts.missed_sends += 1;
+            o.missed_sends += 1;
         }
     }
 
     /// Records a measured job's outcome.
     fn done(&mut self, done: &Done, end: Instant) {
-        self.roll(done.at);
         let r = &mut self.result;
         if done.connected {
-            r.counts.connects += 1;
+            r.connects += 1;
         }
         if let Some(sent) = done.sent {
-            r.counts.sent += 1;
+            r.extra.sent += 1;
             if sent < end {
-                r.counts.sent_in_time += 1;
+                r.extra.sent_in_time += 1;
             }
         }
-        r.counts.bytes_read += done.bytes;
         match done.outcome {
             Ok((status, verdict)) => {
-                let latency = done.at.saturating_duration_since(done.job.intended);
-                r.counts.requests += 1;
-                r.status[usize::from(status).min(STATUS_SLOTS - 1)] += 1;
-                r.histogram.record(latency);
                 if let Some(sent) = done.sent {
-                    r.uncorrected
+                    r.extra
+                        .uncorrected
                         .record(done.at.saturating_duration_since(sent));
                 }
-                self.second_requests += 1;
-                self.second_histogram
-                    .get_or_insert_with(LatencyHistogram::new)
-                    .record(latency);
-                match verdict {
-                    Verdict::Ok => {}
-                    Verdict::Status => {
-                        r.errors.status += 1;
-                        self.second_errors += 1;
-                    }
-                    Verdict::Body => {
-                        r.errors.body += 1;
-                        self.second_errors += 1;
-                    }
-                }
+                let latency = done.at.saturating_duration_since(done.job.intended);
+                self.response(status, verdict, latency, done.at, done.bytes);
             }
-            Err(kind) => self.failure(kind, done.at),
+            Err(kind) => {
+                r.bytes_read += done.bytes;
+                self.failure(kind, done.at);
+            }
         }
-    }
-
-    fn failure(&mut self, kind: Failure, at: Instant) {
-        self.roll(at);
-        let errors = &mut self.result.errors;
-        match kind {
-            Failure::Connect => errors.connect += 1,
-            Failure::Timeout => errors.timeout += 1,
-            Failure::Read => errors.read += 1,
-        }
-        self.second_errors += 1;
-    }
-
-    /// Called every [`TICK`]: rolls the timeline even when nothing completes.
-    fn tick(&mut self, now: Instant, lag: Duration) {
-        if now < self.measure_start {
-            return;
-        }
-        if self.cpu_start.is_none() {
-            self.cpu_start = Some(thread_cpu_s());
-        }
-        self.result.max_tick_lag = self.result.max_tick_lag.max(lag);
-        self.roll(now);
-    }
-
-    fn finish(mut self, interrupted: bool) -> WorkerResult {
-        let now = Instant::now();
-        if now >= self.measure_start {
-            self.roll(now);
-            self.flush();
-        }
-        self.timeline = None;
-        self.result.cpu_s = self
-            .cpu_start
-            .map_or(0.0, |start| (thread_cpu_s() - start).max(0.0));
-        self.result.end = now;
-        self.result.interrupted = interrupted;
-        self.result
     }
 }
 
@@ -633,9 +389,18 @@ fn run_worker(
         .enable_io()
         .enable_time()
         .build()?;
-    let mut stats = WorkerStats::new(plan.measure_start, timeline);
+    let open = OpenFigures {
+        uncorrected: LatencyHistogram::new(),
+        scheduled: 0,
+        sent: 0,
+        sent_in_time: 0,
+        missed_sends: 0,
+        peak_connections: 0,
+        max_send_lag: Duration::ZERO,
+    };
+    let mut stats = WorkerStats::new(plan.measure_start, timeline, open);
     let interrupted = runtime.block_on(drive(plan, worker, max_connections, &mut stats))?;
-    Ok(stats.finish(interrupted))
+    Ok(stats.finish(Instant::now(), interrupted))
 }
 
 /// The worker's event loop: moves due sends to the queue, starts queued requests on free
@@ -681,7 +446,7 @@ async fn drive(
     tokio::pin!(tick);
     loop {
         if plan.stopped() {
-            stats.result.counts.abandoned += measured_pending;
+            stats.result.in_flight += measured_pending;
             return Ok(true);
         }
         let now = Instant::now();
@@ -721,7 +486,8 @@ async fn drive(
                 Some(slot) => Some(slot),
                 None if open < max_connections => {
                     open += 1;
-                    stats.result.peak_connections = stats.result.peak_connections.max(open);
+                    stats.result.extra.peak_connections =
+                        stats.result.extra.peak_connections.max(open);
                     None
                 }
                 None => break,
@@ -745,7 +511,7 @@ async fn drive(
                     measured_pending -= 1;
                     stats.done(&done, plan.end);
                 } else if done.outcome.is_ok() {
-                    stats.result.counts.warmup_requests += 1;
+                    stats.result.warmup_requests += 1;
                 }
             }
             () = timer.sleep_until(next_send.unwrap_or(now)), if next_send.is_some() => {}

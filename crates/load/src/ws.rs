@@ -3,12 +3,10 @@
 //! measuring round trips and connection set-up.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::FuturesUnordered;
@@ -20,10 +18,11 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
 
-use crate::cpu::thread_cpu_s;
-use crate::report::{GeneratorCheck, IntervalMsg, TimelineBuilder};
+use crate::check::Verdict;
+use crate::report::{IntervalMsg, TimelineBuilder};
+use crate::stats::{self, Failure, Totals, run_workers};
 use crate::target::Target;
-use crate::{ErrorCounts, LatencyHistogram, LoadError, LoadReport};
+use crate::{LatencyHistogram, LoadError, LoadReport};
 
 /// How often each worker checks the stop flag, rolls the timeline and measures its lag.
 const TICK: Duration = Duration::from_millis(10);
@@ -149,48 +148,11 @@ impl WsLoad {
             abort: AtomicBool::new(false),
         };
 
-        let (tx, rx) = mpsc::channel();
-        let outcome = thread::scope(|scope| {
-            let mut handles = Vec::with_capacity(self.threads);
-            let mut spawn_error = None;
-            for worker in 0..self.threads {
-                let connections = self.connections / self.threads
-                    + usize::from(worker < self.connections % self.threads);
-                let tx = tx.clone();
-                let plan = &plan;
-                let spawned = thread::Builder::new()
-                    .name(format!("podium-ws-{worker}"))
-                    .spawn_scoped(scope, move || run_worker(plan, connections, tx));
-                match spawned {
-                    Ok(handle) => handles.push(handle),
-                    Err(source) => {
-                        plan.abort.store(true, Ordering::Relaxed);
-                        spawn_error = Some(LoadError::Worker { worker, source });
-                        break;
-                    }
-                }
-            }
-            drop(tx);
-            let mut timeline = TimelineBuilder::new(handles.len());
-            for msg in rx {
-                timeline.add(msg);
-            }
-            let mut results = Vec::with_capacity(handles.len());
-            for (worker, handle) in handles.into_iter().enumerate() {
-                match handle.join() {
-                    Ok(Ok(result)) => results.push(result),
-                    Ok(Err(source)) => {
-                        spawn_error.get_or_insert(LoadError::Worker { worker, source });
-                    }
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            match spawn_error {
-                Some(e) => Err(e),
-                None => Ok((timeline, results)),
-            }
-        });
-        let (timeline, results) = outcome?;
+        let (threads, total) = (self.threads, self.connections);
+        let (timeline, results) = run_workers(threads, "podium-ws", &plan.abort, |worker, tx| {
+            let connections = total / threads + usize::from(worker < total % threads);
+            run_worker(&plan, connections, tx)
+        })?;
         Ok(self.report(&plan, timeline, results))
     }
 
@@ -235,68 +197,24 @@ impl WsLoad {
         timeline: TimelineBuilder,
         results: Vec<WorkerResult>,
     ) -> LoadReport {
-        let mut histogram = LatencyHistogram::new();
+        let totals = Totals::merge(plan.measure_start, &results);
         let mut connect = LatencyHistogram::new();
-        let mut errors = ErrorCounts::default();
-        let (mut requests, mut bytes_read, mut connects, mut abandoned, mut warmup_requests) =
-            (0, 0, 0, 0, 0);
-        let (mut cpu_s, mut max_lag) = (0.0, Duration::ZERO);
-        let mut end = plan.measure_start;
-        let mut interrupted = false;
         for r in &results {
-            histogram.merge(&r.histogram);
-            connect.merge(&r.connect);
-            errors.add(&r.errors);
-            requests += r.requests;
-            bytes_read += r.bytes_read;
-            connects += r.connects;
-            abandoned += r.in_flight;
-            warmup_requests += r.warmup_requests;
-            cpu_s += r.cpu_s;
-            max_lag = max_lag.max(r.max_lag);
-            end = end.max(r.end);
-            interrupted |= r.interrupted;
+            connect.merge(&r.extra.connect);
         }
-        let duration_s = end
-            .saturating_duration_since(plan.measure_start)
-            .as_secs_f64();
-        LoadReport {
-            url: self.url.clone(),
-            model: "ws",
-            connections: self.connections,
-            threads: self.threads,
-            pipeline: 1,
-            requests,
-            duration_s,
-            rps: if duration_s > 0.0 {
-                requests as f64 / duration_s
-            } else {
-                0.0
-            },
-            bytes_read,
-            errors,
-            status: BTreeMap::new(),
-            latency_ms: histogram.summary(),
-            histogram,
-            connect_ms: Some(connect.summary()),
-            timeline: timeline.finish(duration_s),
-            cpu_s,
-            max_lag_ms: max_lag.as_secs_f64() * 1000.0,
-            connects,
-            abandoned,
-            warmup_requests,
-            interrupted,
-            uncorrected_latency_ms: None,
-            uncorrected_histogram: None,
-            open: None,
-            generator: GeneratorCheck::assess(
-                cpu_s,
-                duration_s,
-                self.threads,
-                max_lag.as_secs_f64() * 1000.0,
-                None,
-            ),
-        }
+        let max_lag = totals.max_lag;
+        let mut report = totals.into_report(
+            &self.url,
+            "ws",
+            self.connections,
+            self.threads,
+            1,
+            timeline,
+            max_lag,
+            None,
+        );
+        report.connect_ms = Some(connect.summary());
+        report
     }
 }
 
@@ -529,166 +447,28 @@ fn frame_bytes(payload: usize) -> u64 {
     (header + payload) as u64
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Failure {
-    Connect,
-    Timeout,
-    Read,
-}
-
-/// One worker's figures, merged into the report at the end.
+/// A WebSocket worker's own figures, beside the common ones.
 #[derive(Debug)]
-struct WorkerResult {
-    histogram: LatencyHistogram,
+struct WsFigures {
+    /// Connection set-up times, warm-up included.
     connect: LatencyHistogram,
-    errors: ErrorCounts,
-    requests: u64,
-    bytes_read: u64,
-    connects: u64,
-    in_flight: u64,
-    warmup_requests: u64,
-    cpu_s: f64,
-    max_lag: Duration,
-    end: Instant,
-    interrupted: bool,
-}
-
-/// A worker's running figures; only touched from its own thread.
-#[derive(Debug)]
-struct WorkerStats {
-    measure_start: Instant,
-    timeline: Option<mpsc::Sender<IntervalMsg>>,
-    second: u64,
-    second_requests: u64,
-    second_errors: u64,
-    second_histogram: Option<LatencyHistogram>,
-    cpu_start: Option<f64>,
     /// When the last connection stopped measuring.
     measure_end: Option<Instant>,
-    result: WorkerResult,
 }
 
+type WorkerStats = stats::WorkerStats<WsFigures>;
+type WorkerResult = stats::WorkerResult<WsFigures>;
+
 impl WorkerStats {
-    fn new(measure_start: Instant, timeline: mpsc::Sender<IntervalMsg>) -> Self {
-        let now = Instant::now();
-        Self {
-            measure_start,
-            timeline: Some(timeline),
-            second: 0,
-            second_requests: 0,
-            second_errors: 0,
-            second_histogram: None,
-            cpu_start: (now >= measure_start).then(thread_cpu_s),
-            measure_end: None,
-            result: WorkerResult {
-                histogram: LatencyHistogram::new(),
-                connect: LatencyHistogram::new(),
-                errors: ErrorCounts::default(),
-                requests: 0,
-                bytes_read: 0,
-                connects: 0,
-                in_flight: 0,
-                warmup_requests: 0,
-                cpu_s: 0.0,
-                max_lag: Duration::ZERO,
-                end: now,
-                interrupted: false,
-            },
-        }
-    }
-
-    /// Sends the current second to the timeline and moves on to the second of `now`.
-    fn roll(&mut self, now: Instant) {
-        let second = now.saturating_duration_since(self.measure_start).as_secs();
-        if second <= self.second {
-            return;
-        }
-        self.flush();
-        for empty in self.second + 1..second {
-            self.send(IntervalMsg {
-                second: empty,
-                requests: 0,
-                errors: 0,
-                histogram: None,
-            });
-        }
-        self.second = second;
-    }
-
-    fn flush(&mut self) {
-        let msg = IntervalMsg {
-            second: self.second,
-            requests: std::mem::take(&mut self.second_requests),
-            errors: std::mem::take(&mut self.second_errors),
-            histogram: self.second_histogram.take(),
-        };
-        self.send(msg);
-    }
-
-    fn send(&self, msg: IntervalMsg) {
-        if let Some(tx) = &self.timeline {
-            // The receiver lives until every worker has ended.
-            let _ = tx.send(msg);
-        }
-    }
-
     fn reply(&mut self, echo: bool, latency: Duration, at: Instant, bytes: u64) {
-        self.roll(at);
-        let r = &mut self.result;
-        r.requests += 1;
-        r.bytes_read += bytes;
-        r.histogram.record(latency);
-        self.second_requests += 1;
-        self.second_histogram
-            .get_or_insert_with(LatencyHistogram::new)
-            .record(latency);
-        if !echo {
-            r.errors.body += 1;
-            self.second_errors += 1;
-        }
-    }
-
-    fn failure(&mut self, kind: Failure, at: Instant) {
-        self.roll(at);
-        let errors = &mut self.result.errors;
-        match kind {
-            Failure::Connect => errors.connect += 1,
-            Failure::Timeout => errors.timeout += 1,
-            Failure::Read => errors.read += 1,
-        }
-        self.second_errors += 1;
-    }
-
-    /// Called every [`TICK`]: rolls the timeline even when nothing completes.
-    fn tick(&mut self, now: Instant, lag: Duration) {
-        if now < self.measure_start {
-            return;
-        }
-        if self.cpu_start.is_none() {
-            self.cpu_start = Some(thread_cpu_s());
-        }
-        self.result.max_lag = self.result.max_lag.max(lag);
-        self.roll(now);
+        let verdict = if echo { Verdict::Ok } else { Verdict::Body };
+        self.answer(verdict, latency, at, bytes);
     }
 
     /// A connection stopped measuring at `at` (before closing).
     fn stopped_measuring(&mut self, at: Instant) {
-        self.measure_end = Some(self.measure_end.map_or(at, |end| end.max(at)));
-    }
-
-    fn finish(mut self, interrupted: bool) -> WorkerResult {
-        let end = self.measure_end.unwrap_or_else(Instant::now);
-        if end >= self.measure_start {
-            self.roll(end);
-            self.flush();
-        }
-        self.timeline = None;
-        self.result.cpu_s = self
-            .cpu_start
-            .map_or(0.0, |start| (thread_cpu_s() - start).max(0.0));
-        self.result.end = end;
-        self.result.interrupted = interrupted;
-        self.result
+        let end = &mut self.result.extra.measure_end;
+        *end = Some(end.map_or(at, |end| end.max(at)));
     }
 }
 
@@ -702,7 +482,11 @@ fn run_worker(
         .enable_io()
         .enable_time()
         .build()?;
-    let stats = RefCell::new(WorkerStats::new(plan.measure_start, timeline));
+    let ws = WsFigures {
+        connect: LatencyHistogram::new(),
+        measure_end: None,
+    };
+    let stats = RefCell::new(WorkerStats::new(plan.measure_start, timeline, ws));
     let interrupted = runtime.block_on(async {
         let stop = Notify::new();
         let stopped = Cell::new(false);
@@ -726,7 +510,9 @@ fn run_worker(
         }
         stopped.get()
     });
-    Ok(stats.into_inner().finish(interrupted))
+    let stats = stats.into_inner();
+    let end = stats.result.extra.measure_end.unwrap_or_else(Instant::now);
+    Ok(stats.finish(end, interrupted))
 }
 
 /// Ticks until the run is stopped: checks the flag, rolls the timeline, measures lag.
@@ -771,7 +557,7 @@ async fn connection(plan: &Plan<'_>, stats: &RefCell<WorkerStats>, stop: &Notify
                 match opened {
                     Ok(Ok(ws)) => {
                         let mut stats = stats.borrow_mut();
-                        stats.result.connect.record(done - started);
+                        stats.result.extra.connect.record(done - started);
                         if measured {
                             stats.result.connects += 1;
                         }
