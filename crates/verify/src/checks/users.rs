@@ -144,7 +144,19 @@ pub async fn run(probe: &Probe, out: &mut Outcomes) {
 
     // 2 MiB of otherwise valid JSON: the limit, not the validation, must reject it.
     let big = json!({"name": "x".repeat(2 << 20), "email": "big@example.com"}).to_string();
-    let answer = probe.post_json("/users", big).await;
+    // `Connection: close`: a server may drop the connection after refusing the body, and
+    // the survival check below must be a fresh connection, not a reuse of that one.
+    let answer = probe
+        .send(
+            "POST",
+            "/users",
+            &[
+                ("content-type", "application/json"),
+                ("connection", "close"),
+            ],
+            Some(big.into_bytes()),
+        )
+        .await;
     match &answer {
         // A server may close the connection right after a 413; reqwest then reports a
         // broken pipe. That is acceptable only if the server still answers afterwards.
