@@ -131,17 +131,22 @@ fn http_request(args: &LoadArgs) -> anyhow::Result<HttpRequest> {
     })
 }
 
+/// `-d`, else none when `-n` bounds the run, else 10 s.
+fn measured_duration(args: &LoadArgs) -> Option<Duration> {
+    match (args.duration, args.requests) {
+        (Some(d), _) => Some(d),
+        (None, Some(_)) => None,
+        (None, None) => Some(Duration::from_secs(10)),
+    }
+}
+
 fn closed_loop(args: &LoadArgs) -> anyhow::Result<ClosedLoop> {
     let req = http_request(args)?;
     let mut load = ClosedLoop::new(&args.url);
     load.connections = args.connections;
     load.threads = args.threads.min(args.connections.max(1));
     load.requests = args.requests;
-    load.duration = match (args.duration, args.requests) {
-        (Some(d), _) => Some(d),
-        (None, Some(_)) => None,
-        (None, None) => Some(Duration::from_secs(10)),
-    };
+    load.duration = measured_duration(args);
     load.pipeline = args.pipeline;
     load.timeout = args.timeout;
     load.warmup = args.warmup;
@@ -184,11 +189,7 @@ fn ws_load(args: &LoadArgs) -> anyhow::Result<WsLoad> {
     load.connections = args.connections;
     load.threads = args.threads.min(args.connections.max(1));
     load.messages = args.requests;
-    load.duration = match (args.duration, args.requests) {
-        (Some(d), _) => Some(d),
-        (None, Some(_)) => None,
-        (None, None) => Some(Duration::from_secs(10)),
-    };
+    load.duration = measured_duration(args);
     load.timeout = args.timeout;
     load.warmup = args.warmup;
     match args.message_size {
