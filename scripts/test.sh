@@ -14,6 +14,9 @@ if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi
 
+step "System packages (perf, iproute2)"
+./scripts/setup.sh
+
 step "Rust: format and lints (Podium)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

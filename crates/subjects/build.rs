@@ -55,7 +55,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
             if !SKIP_DIRS.contains(&name.as_str()) {
                 collect(root, &path, files);
             }
-        } else if file_type.is_file() {
+        } else if file_type.is_file() && !is_elf(&path) {
             let rel = path
                 .strip_prefix(root)
                 .expect("walked below root")
@@ -64,4 +64,15 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
             files.push((rel, path));
         }
     }
+}
+
+/// A compiled binary (e.g. left by `go build` run in a subject's folder) is a build
+/// output, never a source: embedding it would bloat podium and change the source hash.
+fn is_elf(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == *b"\x7fELF"
 }

@@ -49,6 +49,121 @@ pub enum Command {
     /// {{token}} (an HS256 JWT from $JWT_SECRET), {{faker.name}}, {{faker.email}},
     /// {{now_iso8601}}, {{seq}}, {{env.NAME}}.
     Load(Box<LoadArgs>),
+    /// Show this machine's environment record and what isolation it can enforce.
+    ///
+    /// CPU model, cores, kernel, governor, load average, toolchains; then the isolation a
+    /// run would use (server and generator CPU sets, cgroup v2 limits, network namespace)
+    /// with, for everything that cannot be enforced here, the reason. Every `podium
+    /// measure` run stores the same record beside its figures.
+    Env(EnvArgs),
+    /// Measure one subject: a suite's workloads under isolation, with probes, statistics,
+    /// profiles and the middleware cost.
+    ///
+    /// The subject is built, started on its own CPUs (GOMAXPROCS / WORKERS set to match),
+    /// verified against the contract, then each workload runs its repetitions while /proc
+    /// (RSS, CPU, threads, fds) and /metrics (Go allocation rate, GC, request counter) are
+    /// sampled. Figures are medians with a 95% bootstrap interval. A CPU profile (Go: pprof;
+    /// Rust: perf) is taken when asked, and again when a figure looks anomalous; flame
+    /// graphs are written as SVG files.
+    Measure(Box<MeasureArgs>),
+    /// Deployment figures: stripped binary size, static / CGO-free build, cold and warm
+    /// build time, dependency count, time to first response, and a minimal OCI image.
+    ///
+    /// The OCI image (the static binary on an empty base) is written by Podium itself as
+    /// an OCI image layout tarball; no Docker is needed. Cold builds use empty caches and
+    /// download every module or crate, so they take minutes; figures are cached per source
+    /// content and reused until the subject changes.
+    Deploy(DeployArgs),
+}
+
+/// Where the server and the load generator run, and what limits the server gets.
+#[derive(Debug, Clone, Args)]
+pub struct IsolationArgs {
+    /// CPUs for the server, e.g. `0` or `0-1` [default: the lower half of this process's CPUs].
+    #[arg(long, value_name = "LIST")]
+    pub server_cpus: Option<String>,
+    /// CPUs for the load generator, e.g. `1` [default: the CPUs the server does not get].
+    #[arg(long, value_name = "LIST")]
+    pub generator_cpus: Option<String>,
+    /// Do not try to put the server in its own cgroup v2.
+    #[arg(long)]
+    pub no_cgroup: bool,
+    /// The server's cgroup cpu.max as QUOTA/PERIOD in µs, e.g. `50000/100000` for half a CPU
+    /// [default: as many CPUs as it is pinned to].
+    #[arg(long, value_name = "QUOTA/PERIOD")]
+    pub cpu_max: Option<String>,
+    /// The server's cgroup memory.max in MiB.
+    #[arg(long, value_name = "MIB")]
+    pub memory_max: Option<u64>,
+    /// Run the server in its own network namespace, joined to this one by a veth pair (needs
+    /// root and `ip`), standing in for a second host.
+    #[arg(long)]
+    pub netns: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
+    /// Print the record as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MeasureArgs {
+    /// The subject to measure (see `podium subjects`).
+    pub name: String,
+    /// The suite whose workloads to run [default: the built-in copy of suites/quick.toml].
+    #[arg(long, value_name = "FILE")]
+    pub suite: Option<PathBuf>,
+    /// Run only these workloads of the suite (repeatable) [default: all].
+    #[arg(long = "workload", value_name = "NAME")]
+    pub workloads: Vec<String>,
+    /// Repetitions per workload [default: the suite's].
+    #[arg(long, value_name = "N")]
+    pub repetitions: Option<u32>,
+    /// When to take a CPU profile: `always` (last repetition of each workload), `anomaly`
+    /// (an extra repetition when a figure looks anomalous) or `never`.
+    #[arg(long, value_name = "WHEN", default_value = "anomaly", value_parser = ["always", "anomaly", "never"])]
+    pub profile: String,
+    /// Longest CPU profile, in seconds (bounded by each workload's duration).
+    #[arg(long, value_name = "S", default_value_t = 5)]
+    pub profile_seconds: u32,
+    /// Folder for the flame graph SVGs.
+    #[arg(long, value_name = "DIR", default_value = "podium-flames")]
+    pub flame_dir: PathBuf,
+    /// Also measure the middleware cost: /mw/ping against /ping, alternated, 3 runs each.
+    #[arg(long)]
+    pub mw_cost: bool,
+    /// Length of each middleware-cost run, in seconds (after a 1 s warm-up).
+    #[arg(long, value_name = "S", default_value_t = 5, requires = "mw_cost")]
+    pub mw_seconds: u64,
+    /// Skip the contract check before measuring (not recommended: a wrong answer is fast).
+    #[arg(long)]
+    pub no_verify: bool,
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
+    /// Print everything measured as JSON (environment, workloads, probes, profiles).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Subjects [default: all].
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Also measure the cold build (empty module/crate and build caches: downloads every
+    /// dependency; minutes per subject, Rust ones especially).
+    #[arg(long)]
+    pub cold: bool,
+    /// Folder for the OCI image layout tarballs.
+    #[arg(long, value_name = "DIR", default_value = "podium-images")]
+    pub oci_dir: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -15,11 +15,11 @@ use std::io::{self, Write};
 use std::time::{Duration, SystemTime};
 
 use hdrhistogram::Histogram;
-use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::{
     IntervalLogWriterBuilder, IntervalLogWriterError, Tag,
 };
-use serde::Serialize;
+use hdrhistogram::serialization::{Deserializer, Serializer as _, V2DeflateSerializer};
+use serde::{Deserialize, Serialize};
 
 /// Latency in microseconds, recorded in a fixed-size HDR histogram.
 #[derive(Debug, Clone)]
@@ -42,6 +42,36 @@ impl LatencyHistogram {
             Histogram::new_with_bounds(Self::LOWEST_US, Self::HIGHEST_US, Self::SIGNIFICANT_DIGITS)
                 .expect("the histogram bounds are valid constants");
         Self { inner, clamped: 0 }
+    }
+
+    /// The histogram in HdrHistogram's compressed V2 encoding ("V2 deflate", the one
+    /// interval logs carry, base64-free), for storing raw histograms beside a run so that
+    /// any percentile can be recomputed later. The clamped count travels separately.
+    pub fn to_v2_deflate(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Encoding into a Vec cannot fail for a histogram with valid bounds.
+        if V2DeflateSerializer::new()
+            .serialize(&self.inner, &mut out)
+            .is_err()
+        {
+            out.clear();
+        }
+        out
+    }
+
+    /// Reads a histogram written by [`Self::to_v2_deflate`] (or any HdrHistogram V2 /
+    /// V2-deflate encoding of microseconds), with `clamped` values above 60 s.
+    pub fn from_v2(bytes: &[u8], clamped: u64) -> Result<Self, HistogramDecodeError> {
+        let decoded: Histogram<u64> = Deserializer::new()
+            .deserialize(&mut &bytes[..])
+            .map_err(|e| HistogramDecodeError(format!("{e:?}")))?;
+        let mut histogram = Self::new();
+        histogram
+            .inner
+            .add(&decoded)
+            .map_err(|e| HistogramDecodeError(format!("{e:?}")))?;
+        histogram.clamped = clamped;
+        Ok(histogram)
     }
 
     /// Records one latency. Values above [`Self::HIGHEST_US`] are clamped and counted.
@@ -267,6 +297,11 @@ pub fn write_interval_log<'a>(
     out.into_inner().flush()
 }
 
+/// A stored histogram that could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an HdrHistogram V2 encoding of a latency histogram: {0}")]
+pub struct HistogramDecodeError(String);
+
 /// A `Write` that forwards to a writer shared through a `RefCell`.
 struct SharedWriter<'a, W>(&'a RefCell<W>);
 
@@ -281,7 +316,7 @@ impl<W: Write> Write for SharedWriter<'_, W> {
 }
 
 /// A histogram's summary; every latency is in milliseconds (µs resolution).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
     /// Number of samples.
     pub count: u64,

@@ -35,8 +35,8 @@ mod ws;
 pub use closed::ClosedLoop;
 pub use error::LoadError;
 pub use histogram::{
-    HDR_LOG_FORMAT_VERSION, HDR_LOG_MAX_VALUE_DIVISOR, LatencyHistogram, LatencySummary,
-    LogInterval, write_interval_log,
+    HDR_LOG_FORMAT_VERSION, HDR_LOG_MAX_VALUE_DIVISOR, HistogramDecodeError, LatencyHistogram,
+    LatencySummary, LogInterval, write_interval_log,
 };
 pub use open::{MISSED_SEND_THRESHOLD, OpenLoop};
 /// The open loop's schedule, defined in `podium-workload` (what to send) and re-exported

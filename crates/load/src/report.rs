@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{LatencyHistogram, LatencySummary};
 
 /// Failed exchanges, by kind. `status` and `body` errors are complete responses (they
 /// are also counted in [`LoadReport::requests`]); the other kinds are not.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorCounts {
     /// A connection could not be opened (refused, unreachable, or not within the timeout).
     pub connect: u64,
@@ -44,7 +44,7 @@ impl ErrorCounts {
 }
 
 /// One second of the run (the last one may be shorter).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TimelinePoint {
     /// Start of the interval, in seconds since the measurement started.
     pub t_s: u64,
@@ -61,12 +61,12 @@ pub struct TimelinePoint {
 }
 
 /// The result of a load run. Only the measured phase counts: warm-up is excluded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoadReport {
     /// The URL that was loaded.
     pub url: String,
     /// The load model, e.g. `closed`.
-    pub model: &'static str,
+    pub model: String,
     /// Connections used.
     pub connections: usize,
     /// Worker threads used.
@@ -134,7 +134,7 @@ pub struct LoadReport {
 }
 
 /// How an open-loop run kept to its schedule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenLoopFigures {
     /// The rate schedule, as written on the command line (`1000`, `100:+100/s:1000`).
     pub schedule: String,
@@ -163,7 +163,7 @@ pub struct OpenLoopFigures {
 }
 
 /// The generator's self-check, for both load models.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GeneratorCheck {
     /// CPU time of the worker threads while measuring (as `LoadReport::cpu_s`).
     pub cpu_s: f64,

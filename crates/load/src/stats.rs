@@ -353,7 +353,7 @@ impl Totals {
         let max_lag_ms = max_lag.as_secs_f64() * 1000.0;
         LoadReport {
             url: url.to_string(),
-            model,
+            model: model.to_string(),
             connections,
             threads,
             pipeline,

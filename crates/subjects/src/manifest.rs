@@ -25,6 +25,10 @@ pub struct SubjectManifest {
     pub build: BuildSpec,
     /// How to run the built subject.
     pub run: RunSpec,
+    /// How to build the binary a team would ship, for the deployment figures.
+    /// Subjects without it get no deployment figures.
+    #[serde(default)]
+    pub deploy: Option<DeploySpec>,
     /// Free-form notes shown in reports.
     #[serde(default)]
     pub notes: BTreeMap<String, String>,
@@ -50,6 +54,17 @@ pub struct RunSpec {
     /// Extra environment variables.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+}
+
+/// `[deploy]`: a shell command building the binary a team would ship (stripped, static
+/// where the toolchain allows), measured for the deployment figures.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DeploySpec {
+    /// Run with `sh -c` in the subject folder, with the same variables as `[build]`
+    /// (`$PODIUM_OUT`, `$PODIUM_CACHE`); it must write `$PODIUM_OUT/server`. Podium runs
+    /// a Go subject's command with `CGO_ENABLED=0` first.
+    pub command: String,
 }
 
 /// Why a manifest could not be used. Each variant names the file and what to fix.
@@ -159,6 +174,16 @@ impl SubjectManifest {
             ));
         }
         if self
+            .deploy
+            .as_ref()
+            .is_some_and(|deploy| deploy.command.trim().is_empty())
+        {
+            return Err(invalid(
+                "deploy.command",
+                "is empty: give the shell command that writes the shipping binary to \"$PODIUM_OUT/server\", or remove [deploy]",
+            ));
+        }
+        if self
             .run
             .command
             .first()
@@ -220,6 +245,11 @@ env = { GOGC = "100" }
 configuration = "release mode"
 "#;
 
+    const DEPLOY: &str = r#"
+[deploy]
+command = 'go build -trimpath -ldflags="-s -w" -o "$PODIUM_OUT/server" .'
+"#;
+
     fn parse(text: &str) -> Result<SubjectManifest, ManifestError> {
         SubjectManifest::parse(text, Path::new("subjects/go/gin/subject.toml"))
     }
@@ -233,6 +263,64 @@ configuration = "release mode"
         assert_eq!(m.run.command, vec!["server", "--quiet"]);
         assert_eq!(m.run.env["GOGC"], "100");
         assert_eq!(m.notes["configuration"], "release mode");
+    }
+
+    #[test]
+    fn deploy_section_is_optional() {
+        assert_eq!(parse(GOOD).unwrap().deploy, None);
+        let m = parse(&format!("{GOOD}{DEPLOY}")).unwrap();
+        let deploy = m.deploy.unwrap();
+        assert!(deploy.command.contains("-ldflags=\"-s -w\""), "{deploy:?}");
+    }
+
+    #[test]
+    fn deploy_unknown_field_names_file_line_and_field() {
+        let text = format!("{GOOD}{DEPLOY}comand = \"x\"\n");
+        let err = parse(&text).unwrap_err();
+        match &err {
+            ManifestError::Syntax { line, message, .. } => {
+                assert_eq!(*line, 21, "{err}");
+                assert!(message.contains("unknown field `comand`"), "{err}");
+            }
+            other => panic!("expected a syntax error, got {other}"),
+        }
+        assert!(
+            err.to_string()
+                .starts_with("subjects/go/gin/subject.toml:21:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn deploy_wrong_type_names_file_line_and_field() {
+        let text = format!("{GOOD}\n[deploy]\ncommand = [\"go\", \"build\"]\n");
+        let err = parse(&text).unwrap_err();
+        match &err {
+            ManifestError::Syntax { line, message, .. } => {
+                assert_eq!(*line, 20, "{err}");
+                assert!(message.contains("string"), "{err}");
+            }
+            other => panic!("expected a syntax error, got {other}"),
+        }
+        let msg = err.to_string();
+        assert!(msg.starts_with("subjects/go/gin/subject.toml:20:"), "{msg}");
+    }
+
+    #[test]
+    fn deploy_missing_or_empty_command_is_named() {
+        let err = parse(&format!("{GOOD}\n[deploy]\n")).unwrap_err();
+        assert!(err.to_string().contains("missing field `command`"), "{err}");
+        let err = parse(&format!("{GOOD}\n[deploy]\ncommand = \" \"\n")).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ManifestError::Invalid {
+                    field: "deploy.command",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

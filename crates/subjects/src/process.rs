@@ -5,11 +5,17 @@
 //! `PODIUM_INSTANCE` variable in its environment. Every process it starts inherits that
 //! variable, even one that detaches with `setsid` or a double fork, which is how Podium
 //! finds processes a subject leaves behind.
+//!
+//! A [`podium_env::Placement`] in the launch options puts the subject on its CPUs, in
+//! its cgroup and network namespace before it executes its first instruction; it then
+//! listens on the placement's host (passed as `LISTEN_HOST`), which `addr`, `base_url`
+//! and the readiness check use.
 
 use crate::builder::{Artifact, tail};
 use crate::catalog::Subject;
+use podium_env::Placement;
 use std::fs::File;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -17,17 +23,23 @@ use std::time::{Duration, Instant};
 /// The environment variable that tags a subject's processes.
 pub const INSTANCE_VAR: &str = "PODIUM_INSTANCE";
 
+/// The environment variable that tells a subject which address to listen on (set only
+/// when it is not the contract's default, 127.0.0.1).
+pub const LISTEN_HOST_VAR: &str = "LISTEN_HOST";
+
 /// Where the subject's stdout and stderr go.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub enum OutputSink {
     /// Podium's own terminal (for `podium serve`).
+    #[default]
     Inherit,
     /// One file for both streams (so checks can see whether it logs per request).
     File(PathBuf),
 }
 
-/// How to launch a subject.
-#[derive(Debug, Clone)]
+/// How to launch a subject. The default: a free port, output to Podium's terminal, no
+/// extra environment, no placement (any CPU, Podium's cgroup and network, 127.0.0.1).
+#[derive(Debug, Clone, Default)]
 pub struct LaunchOptions {
     /// The port to listen on; a free one is chosen when `None`.
     pub port: Option<u16>,
@@ -35,6 +47,8 @@ pub struct LaunchOptions {
     pub output: OutputSink,
     /// Extra environment, applied after the manifest's.
     pub env: Vec<(String, String)>,
+    /// CPUs, cgroup, network namespace and listen address of the subject.
+    pub placement: Option<Placement>,
 }
 
 /// Why a subject could not be started or did not come up.
@@ -49,6 +63,14 @@ pub enum RunError {
         what: String,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// The placement's files (cgroup, network namespace) could not be opened.
+    #[error("{subject}: cannot place the server: {source}")]
+    Placement {
+        /// Subject name.
+        subject: String,
+        /// What failed.
+        source: podium_env::EnvError,
     },
     /// The process exited before it accepted connections.
     #[error(
@@ -179,6 +201,10 @@ impl RunningSubject {
             Some(p) => p,
             None => free_port().map_err(io("cannot find a free port".into()))?,
         };
+        let host = opts
+            .placement
+            .as_ref()
+            .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |p| p.listen_host);
         let instance = format!("{}-{}-{}", name, std::process::id(), nanos());
         let run = &subject.manifest.run;
         let mut command = Command::new(&artifact.executable);
@@ -191,6 +217,17 @@ impl RunningSubject {
             .env(INSTANCE_VAR, &instance)
             .stdin(Stdio::null());
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        if let Some(placement) = &opts.placement {
+            if !placement.is_local() {
+                command.env(LISTEN_HOST_VAR, host.to_string());
+            }
+            placement
+                .apply_to(&mut command)
+                .map_err(|e| RunError::Placement {
+                    subject: name.clone(),
+                    source: e,
+                })?;
+        }
         let log = match &opts.output {
             OutputSink::Inherit => None,
             OutputSink::File(path) => {
@@ -215,7 +252,7 @@ impl RunningSubject {
         Ok(Self {
             name,
             child,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            addr: SocketAddr::new(host, port),
             instance,
             log,
             term_sent: None,
@@ -257,7 +294,7 @@ impl RunningSubject {
         &self.name
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://HOST:PORT`: 127.0.0.1 unless the placement says otherwise.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -488,10 +525,84 @@ mod tests {
 
     fn opts(dir: &Path) -> LaunchOptions {
         LaunchOptions {
-            port: None,
             output: OutputSink::File(dir.join("out.log")),
-            env: vec![],
+            ..LaunchOptions::default()
         }
+    }
+
+    fn environ(pid: u32) -> Vec<String> {
+        std::fs::read(format!("/proc/{pid}/environ"))
+            .unwrap()
+            .split(|b| *b == 0)
+            .map(|kv| String::from_utf8_lossy(kv).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn placement_sets_cpus_listen_host_and_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, a) = script_subject(dir.path(), "exec sleep 30");
+        let cpu = podium_env::allowed_cpus().unwrap().iter().last().unwrap();
+        let cpus = podium_env::CpuSet::from_cpus([cpu]).unwrap();
+        let host: IpAddr = "127.0.0.2".parse().unwrap();
+        let opts = LaunchOptions {
+            placement: Some(Placement {
+                cpus: Some(cpus.clone()),
+                listen_host: host,
+                ..Placement::default()
+            }),
+            ..opts(dir.path())
+        };
+        let running = RunningSubject::launch(&s, &a, &opts).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(running.addr().ip(), host);
+        assert!(running.base_url().starts_with("http://127.0.0.2:"));
+        assert!(environ(running.pid()).contains(&"LISTEN_HOST=127.0.0.2".to_string()));
+        let status = std::fs::read_to_string(format!("/proc/{}/status", running.pid())).unwrap();
+        let allowed = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .unwrap()
+            .trim();
+        assert_eq!(allowed, cpus.to_string());
+    }
+
+    #[test]
+    fn loopback_placement_leaves_listen_host_unset() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, a) = script_subject(dir.path(), "exec sleep 30");
+        let opts = LaunchOptions {
+            placement: Some(Placement::default()),
+            ..opts(dir.path())
+        };
+        let running = RunningSubject::launch(&s, &a, &opts).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(running.addr().ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert!(
+            !environ(running.pid())
+                .iter()
+                .any(|kv| kv.starts_with("LISTEN_HOST="))
+        );
+    }
+
+    #[test]
+    fn unusable_placement_is_a_launch_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, a) = script_subject(dir.path(), "exec sleep 30");
+        let opts = LaunchOptions {
+            placement: Some(Placement {
+                netns: Some(dir.path().join("no-such-netns")),
+                ..Placement::default()
+            }),
+            ..opts(dir.path())
+        };
+        let err = RunningSubject::launch(&s, &a, &opts).unwrap_err();
+        assert!(matches!(err, RunError::Placement { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("sh: cannot place the server: cannot open the network namespace"),
+            "{err}"
+        );
     }
 
     #[test]

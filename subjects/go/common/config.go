@@ -1,6 +1,7 @@
 package common
 
 import (
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -16,13 +17,20 @@ const (
 
 const defaultJWTSecret = "podium-jwt-secret-for-benchmarks-only"
 
-// Addr is the listen address: loopback only, port from $PORT (default 8080).
+// Addr is the listen address: host from $LISTEN_HOST (default 127.0.0.1, loopback
+// only; Podium sets it to the server's veth address when the server runs in its own
+// network namespace), port from $PORT (default 8080). An invalid host makes
+// net.Listen fail with an error naming it.
 func Addr() string {
+	host := os.Getenv("LISTEN_HOST")
+	if host == "" {
+		host = "127.0.0.1"
+	}
 	port := os.Getenv("PORT")
 	if port == "" {
 		port = "8080"
 	}
-	return "127.0.0.1:" + port
+	return net.JoinHostPort(host, port)
 }
 
 // The secret is read once: the environment does not change while serving and

@@ -24,6 +24,8 @@ var Registry = func() *prometheus.Registry {
 	r.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		// Exact GC pause buckets for a p99 (see metrics_gcpause.go).
+		newGCPauseCollector(),
 		RequestsTotal,
 	)
 	return r

@@ -258,7 +258,7 @@ fn latency_table(out: &mut String, title: &str, l: &LatencySummary) {
 /// wrk-style text: what ran, latency distribution, throughput, errors, generator health.
 fn human_summary(r: &LoadReport, args: &LoadArgs) -> String {
     let mut out = String::new();
-    let model = match (r.model, &r.open) {
+    let model = match (r.model.as_str(), &r.open) {
         ("open", Some(open)) => format!("open-loop test at {} req/s", open.schedule),
         ("ws", _) => "WebSocket echo test".to_string(),
         _ => "closed-loop test".to_string(),
@@ -289,7 +289,7 @@ fn human_summary(r: &LoadReport, args: &LoadArgs) -> String {
         "HTTP/1.1 keep-alive, no pipelining"
     };
     let _ = writeln!(out, "  {} threads and {conns}, {transport}", r.threads);
-    let title = match r.model {
+    let title = match r.model.as_str() {
         "open" => "Latency (from intended send time: corrected for coordinated omission)",
         "ws" => "Round-trip latency (message sent to echo received)",
         _ => "Latency",

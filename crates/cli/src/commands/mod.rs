@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
+mod deploy;
+mod env;
 mod load;
+mod measure;
 mod serve;
 mod subjects;
 mod suite_run;
@@ -19,6 +22,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Load(args) => load::run(&args),
+        Command::Env(args) => env::run(&args),
+        Command::Measure(args) => measure::run(&ctx, &args),
+        Command::Deploy(args) => deploy::run(&ctx, &args),
     }
 }
 

@@ -41,6 +41,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<i32> {
         port: args.port,
         output: OutputSink::Inherit,
         env: Vec::new(),
+        ..Default::default()
     };
     let mut running = RunningSubject::launch(subject, &artifact, &opts)?;
     let ready = running.wait_ready(Duration::from_secs(60))?;

@@ -4,8 +4,8 @@
 use super::load::{ms, warn_if_saturated};
 use crate::cli::LoadArgs;
 use anyhow::Context as _;
-use podium_load::{ClosedLoop, LoadReport, OpenLoop, WsLoad};
-use podium_workload::{LoadModel, Protocol, RenderContext, Suite, Workload};
+use podium_load::LoadReport;
+use podium_workload::{Suite, Workload};
 use serde_json::json;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,7 +58,7 @@ pub fn run(args: &LoadArgs, path: &Path, stop: &AtomicBool) -> anyhow::Result<i3
             if stop.load(Ordering::Relaxed) {
                 break;
             }
-            let report = run_workload(base, workload, stop)?;
+            let report = podium_measure::run_workload(base, workload, default_threads(), stop)?;
             if !args.json {
                 println!(
                     "{:<14} rep {rep}/{}  {:>10.1} req/s  p50 {:>8}  p99 {:>8}  errors {}{}",
@@ -98,78 +98,4 @@ pub fn run(args: &LoadArgs, path: &Path, stop: &AtomicBool) -> anyhow::Result<i3
         println!("{}", serde_json::to_string_pretty(&doc)?);
     }
     Ok(if interrupted { 130 } else { 0 })
-}
-
-fn run_workload(base: &str, w: &Workload, stop: &AtomicBool) -> anyhow::Result<LoadReport> {
-    let url = format!("{base}{}", w.path.source());
-    let headers: Vec<(String, String)> = w
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.source().to_string()))
-        .collect();
-    let body = w
-        .body
-        .as_ref()
-        .map(|b| b.source().as_bytes().to_vec())
-        .unwrap_or_default();
-    let jsonrpc = matches!(w.protocol, Protocol::JsonRpc(_));
-    let expect_body = w.expect_body.clone().map(String::into_bytes);
-    let report = match (&w.protocol, &w.load) {
-        (Protocol::WebSocket(ws), LoadModel::Closed(closed)) => {
-            let mut load = WsLoad::new(url.replacen("http://", "ws://", 1));
-            load.connections = closed.connections as usize;
-            load.threads = threads(closed.threads, closed.connections as usize);
-            load.duration = Some(closed.duration);
-            load.warmup = w.warmup;
-            // One message per run: a templated message is rendered once.
-            let mut message = Vec::new();
-            ws.message.render(&mut RenderContext::new(1), &mut message);
-            load.message = message;
-            load.binary = false;
-            load.run_with_stop(stop)?
-        }
-        (Protocol::WebSocket(_), LoadModel::Open(_)) => {
-            anyhow::bail!(
-                "workload {:?}: WebSocket load is a closed loop; use [workload.closed]",
-                w.name
-            )
-        }
-        (_, LoadModel::Closed(closed)) => {
-            let mut load = ClosedLoop::new(url);
-            load.connections = closed.connections as usize;
-            load.threads = threads(closed.threads, closed.connections as usize);
-            load.duration = Some(closed.duration);
-            load.warmup = w.warmup;
-            load.method = w.method.clone();
-            load.headers = headers;
-            load.body = body;
-            load.templated = true;
-            load.jsonrpc = jsonrpc;
-            load.expect_status = w.expect_status;
-            load.expect_body = expect_body;
-            load.run_with_stop(stop)?
-        }
-        (_, LoadModel::Open(open)) => {
-            let mut load = OpenLoop::new(url, open.rate);
-            load.duration = open.duration;
-            load.max_connections = open.max_connections as usize;
-            load.threads = threads(open.threads, open.max_connections as usize);
-            load.warmup = w.warmup;
-            load.method = w.method.clone();
-            load.headers = headers;
-            load.body = body;
-            load.templated = true;
-            load.jsonrpc = jsonrpc;
-            load.expect_status = w.expect_status;
-            load.expect_body = expect_body;
-            load.run_with_stop(stop)?
-        }
-    };
-    Ok(report)
-}
-
-fn threads(asked: Option<u32>, connections: usize) -> usize {
-    asked
-        .map_or_else(default_threads, |t| t as usize)
-        .clamp(1, connections.max(1))
 }

@@ -146,6 +146,7 @@ async fn verify_subject(ctx: &Context, subject: &Subject, jwt_secret: &str) -> S
         port: None,
         output: OutputSink::File(log),
         env: vec![("JWT_SECRET".to_string(), jwt_secret.to_string())],
+        ..Default::default()
     };
     let mut running = match RunningSubject::launch(subject, &artifact, &opts) {
         Ok(r) => r,

@@ -1,4 +1,4 @@
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
@@ -19,20 +19,36 @@ pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(4);
 const DEFAULT_PORT: u16 = 8080;
 const DEFAULT_JWT_SECRET: &str = "podium-jwt-secret-for-benchmarks-only";
 
-/// `127.0.0.1:$PORT`, `PORT` defaulting to 8080.
+/// `$LISTEN_HOST:$PORT`, `LISTEN_HOST` defaulting to 127.0.0.1 (Podium sets it to the
+/// server's veth address when the server runs in its own network namespace) and
+/// `PORT` to 8080.
 ///
 /// # Panics
-/// When `PORT` is set but is not a port number: a subject must not silently listen
-/// somewhere Podium does not expect.
+/// When `PORT` is set but is not a port number, or `LISTEN_HOST` is set but is not an
+/// IP address: a subject must not silently listen somewhere Podium does not expect.
 pub fn addr() -> SocketAddr {
-    let port = match std::env::var("PORT") {
-        Ok(port) => port
+    listen_addr(
+        std::env::var("PORT").ok().as_deref(),
+        std::env::var("LISTEN_HOST").ok().as_deref(),
+    )
+}
+
+/// [`addr`] from the variables' values (`None`: unset).
+fn listen_addr(port: Option<&str>, host: Option<&str>) -> SocketAddr {
+    let port = match port {
+        Some(port) => port
             .trim()
             .parse()
             .unwrap_or_else(|_| panic!("PORT must be a port number, got {port:?}")),
-        Err(_) => DEFAULT_PORT,
+        None => DEFAULT_PORT,
     };
-    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+    let host = match host.map(str::trim) {
+        Some(host) if !host.is_empty() => host.parse().unwrap_or_else(|_| {
+            panic!("LISTEN_HOST must be an IP address such as 127.0.0.1, got {host:?}")
+        }),
+        _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    };
+    SocketAddr::new(host, port)
 }
 
 /// The HS256 secret: `$JWT_SECRET`, or the contract's benchmark default.
@@ -51,4 +67,37 @@ pub fn workers() -> usize {
         .and_then(|w| w.trim().parse::<NonZeroUsize>().ok())
         .or_else(|| std::thread::available_parallelism().ok())
         .map_or(1, NonZeroUsize::get)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_addr_defaults_and_overrides() {
+        assert_eq!(listen_addr(None, None).to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            listen_addr(Some("9000"), Some("")).to_string(),
+            "127.0.0.1:9000"
+        );
+        assert_eq!(
+            listen_addr(Some("9000"), Some(" 10.213.0.2 ")).to_string(),
+            "10.213.0.2:9000"
+        );
+        assert_eq!(listen_addr(Some("1"), Some("::1")).to_string(), "[::1]:1");
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "LISTEN_HOST must be an IP address such as 127.0.0.1, got \"localhost\""
+    )]
+    fn listen_host_must_be_an_ip_address() {
+        listen_addr(None, Some("localhost"));
+    }
+
+    #[test]
+    #[should_panic(expected = "PORT must be a port number")]
+    fn port_must_be_a_number() {
+        listen_addr(Some("http"), None);
+    }
 }
