@@ -2,6 +2,8 @@
 # Installs the Debian packages Podium's measurement chain and tests use, when missing:
 #   linux-perf  CPU profiles (flame graphs) of the Rust subjects, which have no pprof
 #   iproute2    `ip netns` for the --netns isolation mode (server in its own namespace)
+#   chromium    the headless browser of the HTML report's browser test (/usr/bin/chromium)
+# and, with npm, the browser test's own dependency (playwright-core, no browser download).
 # Needs root (or sudo) for apt-get; without it, prints what is missing and goes on: Podium
 # records "unavailable" for what it cannot do, but the tests expect these tools.
 set -euo pipefail
@@ -9,6 +11,19 @@ set -euo pipefail
 want=()
 command -v perf >/dev/null 2>&1 || want+=(linux-perf)
 command -v ip >/dev/null 2>&1 || want+=(iproute2)
+[ -x /usr/bin/chromium ] || want+=(chromium)
+
+# crates/report/tests/browser.rs drives report.html with playwright-core, pinned by the
+# package-lock.json beside it; playwright-core never downloads a browser of its own.
+browser_tests="$(cd "$(dirname "$0")/.." && pwd)/crates/report/tests/browser"
+if [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "==> installing the report's browser-test dependencies (npm ci)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser_tests" --no-audit --no-fund >/dev/null
+  else
+    echo "warning: npm is missing: install Node.js 20 or later for the report's browser test" >&2
+  fi
+fi
 
 if [ ${#want[@]} -eq 0 ]; then
   exit 0

@@ -74,6 +74,156 @@ pub enum Command {
     /// download every module or crate, so they take minutes; figures are cached per source
     /// content and reused until the subject changes.
     Deploy(DeployArgs),
+    /// Podium's main job: build, verify, measure and score every subject, keep everything
+    /// in the store, and write the report (report.html, report.md, report.json).
+    ///
+    /// For each subject: build, start isolated (its own CPUs), verify the contract (a
+    /// failing subject is not ranked, and the report says why), run each workload of the
+    /// suite with its repetitions and probes, profile when asked or when a figure looks
+    /// anomalous, measure the middleware cost, stop; then the deployment figures. Every
+    /// result is written to the store as soon as it exists: Ctrl-C stops cleanly, keeping
+    /// what was measured, and the report is marked incomplete. A subject that crashes is
+    /// recorded and the run goes on. Exits 0 when every subject was measured, 1 when one
+    /// could not be (the report is written all the same), 130 when interrupted.
+    Run(Box<RunArgs>),
+    /// Rebuild the report of a stored run (default: the latest) from the store alone.
+    Report(ReportArgs),
+    /// List the stored runs, newest first.
+    History(HistoryArgs),
+    /// Compare two stored runs: per subject and workload, the throughput and p99 change
+    /// and whether it is beyond the noise (Mann-Whitney U or CI overlap, as stated).
+    Compare(CompareArgs),
+    /// Rank the subjects of a stored run for a need: small-binary, productivity,
+    /// throughput or observability (or a profile of your own with --weights), with the
+    /// reasons and how much the top moves when the weights move by ±10%.
+    Recommend(RecommendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier run.
+    #[arg(value_name = "RUN_A")]
+    pub a: i64,
+    /// The later run.
+    #[arg(value_name = "RUN_B")]
+    pub b: i64,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// The profile: small-binary, productivity, throughput, observability, or one defined
+    /// in --weights.
+    #[arg(long, value_name = "NAME", default_value = "throughput")]
+    pub profile: String,
+    /// A TOML file of your own profiles (`[profile.NAME]` with weights and extras), merged
+    /// over the bundled ones.
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+    /// The run to use [default: the latest].
+    #[arg(value_name = "RUN")]
+    pub run: Option<i64>,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where the result store is.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// The SQLite result store.
+    #[arg(
+        long,
+        env = "PODIUM_DB",
+        value_name = "FILE",
+        default_value = "podium.db"
+    )]
+    pub db: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A short run: the quick suite (2 s per workload, one repetition), short
+    /// middleware-cost runs, no deployment builds unless --deploy. Not for publishing.
+    #[arg(long)]
+    pub quick: bool,
+    /// Only these subjects, comma-separated [default: all].
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub subjects: Vec<String>,
+    /// The suite [default: the built-in suites/default.toml, or suites/quick.toml with --quick].
+    #[arg(long, value_name = "FILE")]
+    pub suite: Option<PathBuf>,
+    /// Repetitions per workload, overriding the suite's.
+    #[arg(long, value_name = "N")]
+    pub repetitions: Option<u32>,
+    /// Folder for report.html, report.md and report.json.
+    #[arg(long, value_name = "DIR", default_value = "podium-report")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Language of the report's labels and explanations.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+    /// A TOML file with the composite score's weights (`[weights]` performance, ecosystem,
+    /// observability, hot_reload).
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+    /// When to take CPU profiles: `always`, `anomaly` or `never`.
+    #[arg(long, value_name = "WHEN", default_value = "anomaly", value_parser = ["always", "anomaly", "never"])]
+    pub profile: String,
+    /// Skip the middleware-cost runs.
+    #[arg(long)]
+    pub no_mw_cost: bool,
+    /// Measure deployment figures even with --quick (a Rust shipping build takes minutes
+    /// the first time; figures are cached per source content).
+    #[arg(long, conflicts_with = "no_deploy")]
+    pub deploy: bool,
+    /// Skip deployment figures.
+    #[arg(long)]
+    pub no_deploy: bool,
+    /// Also measure cold and warm build times (empty caches; minutes per subject).
+    #[arg(long)]
+    pub cold_builds: bool,
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run to report [default: the latest].
+    #[arg(value_name = "RUN")]
+    pub run: Option<i64>,
+    /// Folder for report.html, report.md and report.json.
+    #[arg(long, value_name = "DIR", default_value = "podium-report")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Language of the report's labels and explanations.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where the server and the load generator run, and what limits the server gets.

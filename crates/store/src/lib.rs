@@ -54,7 +54,7 @@ use std::path::PathBuf;
 pub use error::{BackendError, StoreError};
 pub use model::{
     Artifact, ArtifactFilter, ArtifactKey, NewRun, RunEnd, RunId, RunSummary, StoredRun,
-    SubjectRecord, SubjectStatus, UnknownStatus, unix_millis_now,
+    SubjectRecord, SubjectStatus, UnknownStatus, rfc3339_utc, unix_millis_now,
 };
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use sqlite::SqliteStore;

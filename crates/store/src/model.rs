@@ -37,6 +37,43 @@ pub fn unix_millis_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Unix milliseconds as RFC 3339 UTC, to the second (`2026-11-25T12:00:00Z`), for run
+/// times in reports and listings.
+pub fn rfc3339_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::rfc3339_utc;
+
+    #[test]
+    fn rfc3339_matches_known_instants() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        // `date -u -d @1795608000` → Wed Nov 25 12:00:00 UTC 2026
+        assert_eq!(rfc3339_utc(1_795_608_000_000), "2026-11-25T12:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400_999), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(-1000), "1969-12-31T23:59:59Z");
+    }
+}
+
 /// What is known when a run starts. Everything a report needs besides the measurements
 /// is here, so that the report can be rebuilt from the store alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

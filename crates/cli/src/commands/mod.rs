@@ -1,9 +1,14 @@
 //! One module per subcommand.
 
+mod compare;
 mod deploy;
 mod env;
+mod history;
 mod load;
 mod measure;
+mod recommend;
+mod report;
+mod run;
 mod serve;
 mod subjects;
 mod suite_run;
@@ -25,6 +30,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Env(args) => env::run(&args),
         Command::Measure(args) => measure::run(&ctx, &args),
         Command::Deploy(args) => deploy::run(&ctx, &args),
+        Command::Run(args) => run::run(&ctx, &args),
+        Command::Report(args) => report::run(&args),
+        Command::History(args) => history::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Recommend(args) => recommend::run(&args),
     }
 }
 

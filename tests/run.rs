@@ -1,0 +1,195 @@
+#![allow(clippy::unwrap_used)]
+//! `podium run`, `report`, `history`, `compare` and `recommend` end to end: the real
+//! binary, real Go subjects, a real SQLite file; report.json checked against its schema.
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use support::{podium, repo_root, run};
+
+const SUITE: &str = r#"
+name = "e2e"
+[defaults]
+duration = "1s"
+warmup = "200ms"
+repetitions = 2
+[[workload]]
+name = "ping"
+path = "/ping"
+expect_status = 200
+expect_body = "pong"
+[workload.closed]
+connections = 8
+[[workload]]
+name = "users"
+path = "/users/{{seq}}"
+expect_status = 200
+[workload.closed]
+connections = 8
+"#;
+
+fn podium_run(dir: &Path, db: &Path, out: &str) -> (i32, String, String) {
+    let suite = dir.join("suite.toml");
+    std::fs::write(&suite, SUITE).unwrap();
+    run(podium().args([
+        "run",
+        "--quick",
+        "--subjects",
+        "stdlib,chi",
+        "--suite",
+        suite.to_str().unwrap(),
+        "--repetitions",
+        "2",
+        "--out",
+        dir.join(out).to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]))
+}
+
+fn validate(report: &Value) {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schemas/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report.json breaks its schema: {errors:#?}"
+    );
+}
+
+#[test]
+fn run_writes_the_three_reports_and_the_store_rebuilds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("podium.db");
+    let (code, out, err) = podium_run(dir.path(), &db, "report");
+    assert_eq!(code, 0, "{err}");
+    for name in ["report.json", "report.md", "report.html"] {
+        assert!(out.contains(name), "{out}");
+        assert!(
+            dir.path()
+                .join("report")
+                .join(name)
+                .metadata()
+                .unwrap()
+                .len()
+                > 1000
+        );
+    }
+    let json = std::fs::read_to_string(dir.path().join("report/report.json")).unwrap();
+    let report: Value = serde_json::from_str(&json).unwrap();
+    validate(&report);
+    assert_eq!(report["run"]["complete"], true);
+    assert_eq!(report["run"]["quick"], true);
+    let subjects = report["subjects"].as_array().unwrap();
+    assert_eq!(subjects.len(), 2);
+    for s in subjects {
+        assert_eq!(s["verified"], true);
+        assert!(s["rank"].as_u64().is_some());
+        let w = &s["workloads"][0];
+        assert_eq!(w["rps"]["n"], 2);
+        assert!(w["latency"]["p999"].as_f64().unwrap() >= w["latency"]["p50"].as_f64().unwrap());
+        assert!(s["memory"]["rss_peak_bytes"].as_u64().unwrap() > 0);
+        assert!(s["memory"]["allocs_per_request"].as_f64().unwrap() > 0.0);
+        assert!(s["middleware_cost"]["ratio"].as_f64().unwrap() > 0.0);
+        assert!(s["developer_experience"]["routes"].as_str().is_some());
+    }
+    let html = std::fs::read_to_string(dir.path().join("report/report.html")).unwrap();
+    assert!(html.contains("stdlib") && html.contains("chi"));
+
+    // Rebuilt from the store alone: the same report.
+    let (code, _, err) = run(podium().args([
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        dir.path().join("rebuilt").to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    for name in ["report.json", "report.md", "report.html"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("report").join(name)).unwrap(),
+            std::fs::read_to_string(dir.path().join("rebuilt").join(name)).unwrap(),
+            "{name} rebuilt from the store differs"
+        );
+    }
+    // The Chinese report.
+    let (code, _, err) = run(podium().args([
+        "report",
+        "1",
+        "--db",
+        db.to_str().unwrap(),
+        "--lang",
+        "zh",
+        "--out",
+        dir.path().join("zh").to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let zh = std::fs::read_to_string(dir.path().join("zh/report.md")).unwrap();
+    assert!(
+        zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{zh}"
+    );
+
+    // A second run, then history, compare and recommend.
+    let (code, _, err) = podium_run(dir.path(), &db, "second");
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(podium().args(["history", "--db", db.to_str().unwrap(), "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let runs: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+    assert_eq!(runs[0]["id"], 2, "newest first");
+    let (code, out, err) =
+        run(podium().args(["compare", "1", "2", "--db", db.to_str().unwrap(), "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let deltas: Value = serde_json::from_str(&out).unwrap();
+    // 2 subjects × 2 workloads × (rps, p99).
+    assert_eq!(deltas.as_array().unwrap().len(), 8, "{out}");
+    for d in deltas.as_array().unwrap() {
+        let verdict = d["verdict"].as_str().unwrap();
+        assert!(
+            ["faster", "slower", "within noise"].contains(&verdict),
+            "{d}"
+        );
+    }
+    let (code, out, err) = run(podium().args([
+        "recommend",
+        "--profile",
+        "small-binary",
+        "--db",
+        db.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("profile small-binary") && out.contains("sensitivity:"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_corrupt_store_is_refused_untouched_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("podium.db");
+    std::fs::write(
+        &db,
+        b"this is not a database, but someone's notes\n".repeat(100),
+    )
+    .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let (code, _, err) = podium_run(dir.path(), &db, "report");
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("podium.db") && err.contains("--db"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file was modified");
+    assert!(!dir.path().join("report").exists(), "nothing ran");
+}
