@@ -3,6 +3,8 @@
 #   linux-perf  CPU profiles (flame graphs) of the Rust subjects, which have no pprof
 #   iproute2    `ip netns` for the --netns isolation mode (server in its own namespace)
 #   chromium    the headless browser of the HTML report's browser test (/usr/bin/chromium)
+#   wrk         the peer tool `podium run` cross-checks its closed loop against
+# and vegeta (the fixed-rate peer) with `go install`,
 # and, with npm, the browser test's own dependency (playwright-core, no browser download).
 # Needs root (or sudo) for apt-get; without it, prints what is missing and goes on: Podium
 # records "unavailable" for what it cannot do, but the tests expect these tools.
@@ -12,6 +14,15 @@ want=()
 command -v perf >/dev/null 2>&1 || want+=(linux-perf)
 command -v ip >/dev/null 2>&1 || want+=(iproute2)
 [ -x /usr/bin/chromium ] || want+=(chromium)
+command -v wrk >/dev/null 2>&1 || want+=(wrk)
+
+# vegeta, pinned, into Go's bin folder (where Podium also looks for it).
+gobin="$(go env GOBIN 2>/dev/null || true)"
+[ -n "$gobin" ] || gobin="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
+if ! command -v vegeta >/dev/null 2>&1 && [ ! -x "$gobin/vegeta" ]; then
+  echo "==> installing vegeta v12.13.0 (go install)"
+  go install github.com/tsenart/vegeta/v12@v12.13.0
+fi
 
 # crates/report/tests/browser.rs drives report.html with playwright-core, pinned by the
 # package-lock.json beside it; playwright-core never downloads a browser of its own.

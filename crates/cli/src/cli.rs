@@ -198,6 +198,13 @@ pub struct RunArgs {
     /// Also measure cold and warm build times (empty caches; minutes per subject).
     #[arg(long)]
     pub cold_builds: bool,
+    /// Install wrk (Debian) and vegeta (go install) when missing, for the cross-checks.
+    /// Without it, the cross-checks run with whichever of them is installed.
+    #[arg(long, conflicts_with = "no_cross_check")]
+    pub cross_check: bool,
+    /// Skip the cross-checks with wrk and vegeta.
+    #[arg(long)]
+    pub no_cross_check: bool,
     #[command(flatten)]
     pub isolation: IsolationArgs,
 }

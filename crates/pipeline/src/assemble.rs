@@ -1,6 +1,9 @@
 //! The report of a run, built from the store alone.
 
-use crate::{ARTIFACT_DEPLOYMENT, ARTIFACT_MIDDLEWARE, ARTIFACT_WORKLOAD, PipelineError};
+use crate::{
+    ARTIFACT_CROSS_CHECK, ARTIFACT_DEPLOYMENT, ARTIFACT_MIDDLEWARE, ARTIFACT_WORKLOAD, PeerFigure,
+    PipelineError,
+};
 use podium_deploy::DeploymentFigures;
 use podium_load::LatencyHistogram;
 use podium_measure::{MiddlewareCost as MeasuredMiddleware, ProfileResult, WorkloadMeasurement};
@@ -200,10 +203,23 @@ fn subject_report(
         })
         .unwrap_or_default();
     let verified = verification.is_some() && failed_checks.is_empty();
+    let peers: Vec<PeerFigure> =
+        subject_artifact(store, run, &record.name, ARTIFACT_CROSS_CHECK)?.unwrap_or_default();
     let mut reports = Vec::new();
     let mut flames = Vec::new();
     for w in workloads {
-        if let Some(r) = workload_report(store, run, &record.name, w, knee_bound)? {
+        if let Some(mut r) = workload_report(store, run, &record.name, w, knee_bound)? {
+            r.cross_checks = peers
+                .iter()
+                .filter(|p| p.workload == r.name)
+                .map(|p| podium_report::CrossCheck {
+                    tool: p.tool.clone(),
+                    rps: p.rps,
+                    p99_ms: p.p99_ms,
+                    disagrees: p.disagrees,
+                    note: p.note.clone(),
+                })
+                .collect();
             reports.push(r);
         }
         for p in &w.profiles {
@@ -602,6 +618,10 @@ fn score(subjects: &mut [SubjectReport], weights: &Weights, notes: &mut Vec<Stri
         common.join(", ")
     ));
     notes.extend(board.notes.iter().cloned());
+    // How much the top of the ranking depends on the weights (each moved by ±10%).
+    if let Ok(sensitivity) = podium_score::sensitivity(&figures, &score_weights(weights)) {
+        notes.push(format!("sensitivity: {}", sensitivity.summary));
+    }
 }
 
 fn radar(subjects: &[SubjectReport], weights: &Weights) -> Radar {

@@ -1,6 +1,9 @@
 //! Running the whole pipeline into the store.
 
-use crate::{ARTIFACT_DEPLOYMENT, ARTIFACT_MIDDLEWARE, ARTIFACT_WORKLOAD, PipelineError};
+use crate::{
+    ARTIFACT_CROSS_CHECK, ARTIFACT_DEPLOYMENT, ARTIFACT_MIDDLEWARE, ARTIFACT_WORKLOAD,
+    PipelineError,
+};
 use podium_deploy::{DeployOptions, deployment_figures};
 use podium_env::{EnvironmentRecord, FrameworkVersion, IsolationPlan, RecordInputs, Toolchains};
 use podium_measure::{
@@ -52,6 +55,8 @@ pub struct RunPlan {
     pub command_line: Vec<String>,
     /// The JWT secret the subjects verify tokens with.
     pub jwt_secret: String,
+    /// Peer tools for the cross-checks; `None` skips them.
+    pub cross_check: Option<crate::PeerTools>,
 }
 
 /// What the pipeline is doing, for progress bars.
@@ -285,6 +290,8 @@ fn run_subject(
     };
     let mut warnings = Vec::new();
     let mut crashed = None;
+    // The first closed-loop GET /ping workload, for the peer-tool cross-checks.
+    let mut ping: Option<(&podium_workload::Workload, podium_stats::Summary, f64)> = None;
     for workload in &plan.suite.workloads {
         if stop.load(Ordering::Relaxed) {
             break;
@@ -329,6 +336,15 @@ fn run_subject(
                         asked: measured.repetitions_asked,
                         done,
                     });
+                }
+                if ping.is_none()
+                    && workload.path.source() == "/ping"
+                    && workload.method == "GET"
+                    && matches!(workload.load, podium_workload::LoadModel::Closed(_))
+                    && matches!(workload.protocol, podium_workload::Protocol::Http)
+                    && let (Some(rps), Some(p99)) = (&measured.rps, &measured.p99_ms)
+                {
+                    ping = Some((workload, rps.clone(), p99.median));
                 }
                 store.put_artifact(
                     run,
@@ -399,6 +415,37 @@ fn run_subject(
                 });
             }
         }
+    }
+
+    if let (Some(tools), Some((workload, rps, p99))) = (
+        plan.cross_check
+            .as_ref()
+            .filter(|_| !stop.load(Ordering::Relaxed)),
+        &ping,
+    ) {
+        phase(
+            on_event,
+            "cross-check",
+            "wrk and vegeta against /ping".into(),
+        );
+        let figures = cross_check(
+            tools,
+            &base,
+            workload,
+            rps,
+            *p99,
+            isolation.generator_threads(),
+        );
+        store.put_artifact(
+            run,
+            &ArtifactKey {
+                subject: Some(m.name.clone()),
+                workload: None,
+                repetition: None,
+                kind: ARTIFACT_CROSS_CHECK.into(),
+            },
+            &Artifact::of_json(serde_json::to_value(&figures)?),
+        )?;
     }
 
     phase(on_event, "stop", String::new());
@@ -480,4 +527,65 @@ fn verify(
         jwt_secret: jwt_secret.to_string(),
     };
     Ok(runtime.block_on(podium_verify::check_contract(base, &opts)))
+}
+
+/// The peer-tool runs for one subject; a tool that fails is recorded as a note-only entry.
+fn cross_check(
+    tools: &crate::PeerTools,
+    base: &str,
+    workload: &podium_workload::Workload,
+    rps: &podium_stats::Summary,
+    p99_ms: f64,
+    threads: usize,
+) -> Vec<crate::PeerFigure> {
+    let url = format!("{base}/ping");
+    let failed = |tool: &str, note: String| crate::PeerFigure {
+        tool: tool.into(),
+        workload: workload.name.clone(),
+        command: String::new(),
+        rps: 0.0,
+        p99_ms: None,
+        podium_rps: rps.median,
+        podium_p99_ms: None,
+        disagrees: false,
+        note,
+    };
+    let connections = match &workload.load {
+        podium_workload::LoadModel::Closed(c) => c.connections as usize,
+        podium_workload::LoadModel::Open(o) => o.max_connections as usize,
+    };
+    let duration = workload.load.duration();
+    let mut out = Vec::new();
+    if let Some(wrk) = &tools.wrk {
+        out.push(
+            crate::crosscheck::wrk_closed_loop(
+                wrk,
+                &url,
+                &workload.name,
+                connections,
+                threads,
+                duration,
+                (rps.median, rps.ci_low, rps.ci_high),
+                p99_ms,
+            )
+            .unwrap_or_else(|e| failed("wrk", e)),
+        );
+    }
+    if let Some(vegeta) = &tools.vegeta {
+        // Half the closed loop's throughput: a rate the server keeps without queueing, so
+        // both tools measure service latency, not a backlog.
+        let rate = ((rps.median / 2.0) as u64).max(100);
+        out.push(
+            crate::crosscheck::vegeta_fixed_rate(
+                vegeta,
+                &url,
+                &workload.name,
+                rate,
+                duration,
+                threads,
+            )
+            .unwrap_or_else(|e| failed("vegeta", e)),
+        );
+    }
+    out
 }

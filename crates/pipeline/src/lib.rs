@@ -15,11 +15,13 @@
 
 mod assemble;
 mod compare;
+mod crosscheck;
 mod execute;
 mod lines;
 
 pub use assemble::{DEFAULT_KNEE_P99_MS, assemble, score_weights, scoring_figures};
 pub use compare::{FigureDelta, compare_runs};
+pub use crosscheck::{PeerFigure, PeerTools, THROUGHPUT_TOLERANCE, parse_wrk};
 pub use execute::{Event, RunPlan, execute};
 pub use lines::source_lines;
 pub use podium_report::RunReport;
@@ -28,6 +30,8 @@ pub use podium_report::RunReport;
 pub const ARTIFACT_WORKLOAD: &str = "workload-measurement";
 /// Artifact kind: a subject's middleware cost (`podium_measure::MiddlewareCost`).
 pub const ARTIFACT_MIDDLEWARE: &str = "middleware-cost";
+/// Artifact kind: a subject's peer-tool cross-checks (`Vec<PeerFigure>`).
+pub const ARTIFACT_CROSS_CHECK: &str = "cross-check";
 /// Artifact kind: a subject's deployment figures (`podium_deploy::DeploymentFigures`).
 pub const ARTIFACT_DEPLOYMENT: &str = "deployment";
 

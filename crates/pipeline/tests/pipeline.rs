@@ -66,6 +66,7 @@ fn plan(names: &[&str]) -> RunPlan {
         config: serde_json::json!({"weights": {"performance": 0.4, "ecosystem": 0.2, "observability": 0.2, "hot_reload": 0.2}}),
         command_line: vec!["podium".into(), "run".into(), "--quick".into()],
         jwt_secret: podium_token::DEFAULT_SECRET.into(),
+        cross_check: None,
     }
 }
 
@@ -75,8 +76,15 @@ fn a_run_is_stored_as_it_goes_and_a_crash_is_recorded_without_stopping_it() {
     let db = dir.path().join("podium.db");
     let store = SqliteStore::open(&db).unwrap();
     let mut done = Vec::new();
+    let tools = podium_pipeline::PeerTools::find();
+    assert!(
+        tools.wrk.is_some() && tools.vegeta.is_some(),
+        "wrk and vegeta are needed for the cross-checks: run scripts/setup.sh"
+    );
+    let mut plan = plan(&["stdlib", "crashy", "chi"]);
+    plan.cross_check = Some(tools);
     let run = execute(
-        &plan(&["stdlib", "crashy", "chi"]),
+        &plan,
         &store,
         &mut |e| {
             if let Event::SubjectDone {
@@ -143,6 +151,14 @@ fn a_run_is_stored_as_it_goes_and_a_crash_is_recorded_without_stopping_it() {
         }
         let memory = s.memory.as_ref().unwrap();
         assert!(memory.rss_peak_bytes > 0 && memory.allocs_per_request.unwrap() > 0.0);
+        // wrk repeated the /ping closed loop and vegeta ran a fixed rate beside Podium's
+        // open loop; both figures are there (agreement depends on this busy machine).
+        let peers = &s.workloads[0].cross_checks;
+        assert_eq!(peers.len(), 2, "{peers:?}");
+        assert!(
+            peers.iter().all(|p| p.rps > 0.0 && p.p99_ms.is_some()),
+            "{peers:?}"
+        );
         let mw = s.middleware_cost.as_ref().unwrap();
         assert!(mw.ratio > 0.0 && mw.ping_rps.n == 3);
         let composite = s.scores.composite.unwrap();

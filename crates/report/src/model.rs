@@ -156,7 +156,8 @@ pub struct WorkloadReport {
     /// Latency percentiles (medians across repetitions).
     pub latency: Latency,
     /// The latency percentile curve of the last complete repetition, from its HDR
-    /// histogram: `(percentile, ms)` pairs for plotting on a log scale.
+    /// histogram: `(percentile in percent, 0–100, latency in ms)` pairs for plotting on
+    /// a log scale.
     pub latency_curve: Vec<(f64, f64)>,
     /// Exchanges over all repetitions.
     pub requests: u64,
@@ -293,7 +294,8 @@ pub struct FlameGraph {
     pub profiler: String,
     /// The hottest functions: `(name, self share)`.
     pub top: Vec<(String, f64)>,
-    /// The SVG (embedded in the HTML report; left out of report.json to keep it small).
+    /// The SVG, embedded in the HTML report. `JsonExporter` leaves it out of report.json
+    /// to keep that file small; the store keeps it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub svg: Option<String>,
     /// Why there is no graph, when the profile could not be taken.

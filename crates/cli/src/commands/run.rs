@@ -104,6 +104,22 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
             None => "",
         }
     );
+    let cross_check = if args.no_cross_check {
+        None
+    } else {
+        let mut tools = podium_pipeline::PeerTools::find();
+        if args.cross_check {
+            for problem in tools.install_missing() {
+                eprintln!("warning: cross-check: {problem}");
+            }
+        }
+        if tools.wrk.is_none() && tools.vegeta.is_none() {
+            eprintln!(
+                "note: wrk and vegeta are not installed: no cross-checks (--cross-check installs them)"
+            );
+        }
+        Some(tools)
+    };
     let mut command_line: Vec<String> = std::env::args().collect();
     if let Some(first) = command_line.first_mut() {
         *first = "podium".into();
@@ -137,6 +153,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         }),
         command_line,
         jwt_secret: podium_token::secret_from_env(),
+        cross_check,
     };
 
     let bars = MultiProgress::new();
