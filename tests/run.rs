@@ -64,6 +64,36 @@ fn validate(report: &Value) {
     );
 }
 
+/// The real run's report.html in headless Chromium (crates/report/tests/browser/check.mjs,
+/// generic mode): no outside request, no console error, the radar's hover, legend and axis
+/// toggles work.
+fn browser_check(html: &Path, png: &Path) {
+    let script = repo_root().join("crates/report/tests/browser/check.mjs");
+    assert!(
+        repo_root()
+            .join("crates/report/tests/browser/node_modules/playwright-core")
+            .exists(),
+        "playwright-core is not installed: run scripts/setup.sh"
+    );
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg(html)
+        .arg(png)
+        .env("PODIUM_CHECK", "generic")
+        .output()
+        .expect("node runs (scripts/setup.sh installs what the browser check needs)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let result: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "check.mjs printed no JSON ({e}): {stdout} {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(result["ok"], true, "{result}");
+    assert!(out.status.success());
+    assert!(png.metadata().unwrap().len() > 10_000);
+}
+
 #[test]
 fn run_writes_the_three_reports_and_the_store_rebuilds_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -102,6 +132,10 @@ fn run_writes_the_three_reports_and_the_store_rebuilds_them() {
     }
     let html = std::fs::read_to_string(dir.path().join("report/report.html")).unwrap();
     assert!(html.contains("stdlib") && html.contains("chi"));
+    browser_check(
+        &dir.path().join("report/report.html"),
+        &dir.path().join("shot.png"),
+    );
 
     // Rebuilt from the store alone: the same report.
     let (code, _, err) = run(podium().args([

@@ -262,12 +262,15 @@ pub fn vegeta_fixed_rate(
     let p_p99 = podium.latency_ms.p99;
     // Both tools pace the same rate: they must both keep it, and their tails should be of
     // the same order (latency on a loaded 2-core machine varies run to run).
-    let rate_ok = v_rps >= rate as f64 * 0.9 && podium.rps >= rate as f64 * 0.9;
+    let kept = |achieved: f64| achieved >= rate as f64 * 0.9;
     let tail_ok = v_p99.is_none_or(|v| {
         let (lo, hi) = (v.min(p_p99), v.max(p_p99));
         hi - lo <= 1.0 || hi <= lo * 3.0
     });
-    let disagrees = !(rate_ok && tail_ok);
+    // A tool that cannot send the rate measures its own backlog, not the server: that is
+    // "not comparable", not a disagreement about the server.
+    let comparable = kept(v_rps) && kept(podium.rps);
+    let disagrees = comparable && !tail_ok;
     Ok(PeerFigure {
         tool: "vegeta".into(),
         workload: workload.into(),
@@ -281,7 +284,9 @@ pub fn vegeta_fixed_rate(
             "at {rate} req/s: vegeta {v_rps:.0} req/s, p99 {} vs Podium {:.0} req/s, p99 {p_p99:.2} ms{}",
             v_p99.map_or_else(|| "?".into(), |v| format!("{v:.2} ms")),
             podium.rps,
-            if disagrees {
+            if !comparable {
+                ": not comparable, a generator could not keep the rate on this machine"
+            } else if disagrees {
                 ": DISAGREE beyond the noise"
             } else {
                 ": agree within the noise"

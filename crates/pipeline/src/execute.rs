@@ -22,6 +22,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// The highest fixed rate of the vegeta cross-check: vegeta needs about four times
+/// Podium's CPU per request (bench/RESULTS.md) and fell short above ~2 000 req/s on one
+/// core here.
+const VEGETA_MAX_RATE: u64 = 1000;
+
 /// Grace period for a subject's shutdown.
 const GRACE: Duration = Duration::from_secs(10);
 
@@ -508,8 +513,9 @@ fn run_subject(
     })
 }
 
-/// Contract checks of a running subject.
-fn verify(
+/// The contract checks of a running server (`podium_verify::check_contract` on a runtime
+/// of its own), for callers that are not async.
+pub fn verify(
     base: &str,
     language: &str,
     jwt_secret: &str,
@@ -572,9 +578,10 @@ fn cross_check(
         );
     }
     if let Some(vegeta) = &tools.vegeta {
-        // Half the closed loop's throughput: a rate the server keeps without queueing, so
-        // both tools measure service latency, not a backlog.
-        let rate = ((rps.median / 2.0) as u64).max(100);
+        // Half the closed loop's throughput (a rate the server keeps without queueing, so
+        // both tools measure service latency, not a backlog), capped at what vegeta, a
+        // heavier generator, sends from one core of a small machine.
+        let rate = ((rps.median / 2.0) as u64).clamp(100, VEGETA_MAX_RATE);
         out.push(
             crate::crosscheck::vegeta_fixed_rate(
                 vegeta,

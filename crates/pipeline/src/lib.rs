@@ -22,7 +22,7 @@ mod lines;
 pub use assemble::{DEFAULT_KNEE_P99_MS, assemble, score_weights, scoring_figures};
 pub use compare::{FigureDelta, compare_runs};
 pub use crosscheck::{PeerFigure, PeerTools, THROUGHPUT_TOLERANCE, parse_wrk};
-pub use execute::{Event, RunPlan, execute};
+pub use execute::{Event, RunPlan, execute, verify};
 pub use lines::source_lines;
 pub use podium_report::RunReport;
 

@@ -13,7 +13,7 @@ use podium_measure::{
 };
 use podium_stats::Summary;
 use podium_subjects::{LaunchOptions, OutputSink, RunningSubject};
-use podium_verify::{ContractOptions, Runtime, Status};
+use podium_verify::Status;
 use podium_workload::{Suite, Workload};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -269,22 +269,10 @@ fn select<'a>(suite: &'a Suite, names: &[String]) -> anyhow::Result<Vec<&'a Work
 
 /// The contract checks that fail (empty when the subject passes).
 fn verify(base: &str, language: &str, jwt_secret: &str) -> anyhow::Result<Vec<String>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let opts = ContractOptions {
-        runtime: match language {
-            "go" => Runtime::Go,
-            "rust" => Runtime::Rust,
-            _ => Runtime::Unknown,
-        },
-        jwt_secret: jwt_secret.to_string(),
-    };
     let bar = spinner(format!("verifying the contract at {base}"));
-    let checks = runtime.block_on(podium_verify::check_contract(base, &opts));
+    let checks = podium_pipeline::verify(base, language, jwt_secret);
     bar.finish_and_clear();
-    Ok(checks
+    Ok(checks?
         .into_iter()
         .filter(|c| c.status == Status::Fail)
         .map(|c| c.id)

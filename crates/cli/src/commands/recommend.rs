@@ -1,9 +1,8 @@
 //! `podium recommend --profile NAME`.
 
 use crate::cli::RecommendArgs;
-use anyhow::Context as _;
 use podium_score::Profiles;
-use podium_store::{RunId, SqliteStore, Store};
+use podium_store::SqliteStore;
 
 pub fn run(args: &RecommendArgs) -> anyhow::Result<i32> {
     let mut profiles = Profiles::bundled()?;
@@ -12,21 +11,7 @@ pub fn run(args: &RecommendArgs) -> anyhow::Result<i32> {
     }
     let profile = profiles.profile(&args.profile)?.clone();
     let store = SqliteStore::open_read_only(&args.db.db)?;
-    let run = match args.run {
-        Some(id) => RunId(id),
-        None => {
-            store
-                .latest_run()?
-                .with_context(|| {
-                    format!(
-                        "{} holds no runs yet; `podium run` makes one",
-                        args.db.db.display()
-                    )
-                })?
-                .summary
-                .id
-        }
-    };
+    let run = super::report::resolve_run(&store, args.run, &args.db.db)?;
     let report = podium_pipeline::assemble(&store, run)?;
     let (figures, _) = podium_pipeline::scoring_figures(&report.subjects);
     anyhow::ensure!(

@@ -28,23 +28,21 @@ pub fn write_report(
     Ok(podium_report::write_all(&report, out, lang)?)
 }
 
+/// The run asked for, or the latest one.
+pub fn resolve_run(store: &dyn Store, run: Option<i64>, db: &Path) -> anyhow::Result<RunId> {
+    match run {
+        Some(id) => Ok(RunId(id)),
+        None => Ok(store
+            .latest_run()?
+            .with_context(|| format!("{} holds no runs yet; `podium run` makes one", db.display()))?
+            .summary
+            .id),
+    }
+}
+
 pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
     let store = SqliteStore::open_read_only(&args.db.db)?;
-    let run = match args.run {
-        Some(id) => RunId(id),
-        None => {
-            store
-                .latest_run()?
-                .with_context(|| {
-                    format!(
-                        "{} holds no runs yet; `podium run` makes one",
-                        args.db.db.display()
-                    )
-                })?
-                .summary
-                .id
-        }
-    };
+    let run = resolve_run(&store, args.run, &args.db.db)?;
     for p in write_report(&store, run, &args.out, lang_of(args.lang))? {
         println!("{}", p.display());
     }

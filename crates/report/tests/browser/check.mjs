@@ -17,6 +17,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [htmlPath, pngPath, executablePath = '/usr/bin/chromium'] = process.argv.slice(2);
+// PODIUM_CHECK=generic: for any report (a real run's), not only the sample: hover the first
+// measured vertex, skip the sample's overlapping-points check, and check the polygon's
+// re-spacing only when every axis is measured.
+const generic = process.env.PODIUM_CHECK === 'generic';
 if (!htmlPath || !pngPath) {
   console.error('usage: node check.mjs REPORT.html OUT.png [CHROMIUM]');
   process.exit(2);
@@ -80,7 +84,11 @@ try {
     return { raw: await vertex.getAttribute('data-raw'), text: (await tip.textContent()) ?? '', visible: await tip.isVisible() };
   };
   // The first subject's observability vertex stands alone.
-  result.checks.tooltip = await hoverTip(vertexOf(0, 2));
+  result.checks.tooltip = await hoverTip(
+    generic
+      ? page.locator('#radar-chart .series[data-series="0"] .vertex:not(.missing)').first()
+      : vertexOf(0, 2),
+  );
   const t = result.checks.tooltip;
   if (!t.raw || !t.visible || !t.text.includes(t.raw)) {
     fail(`hovering a radar vertex did not show its raw figure ${JSON.stringify(t.raw)}`);
@@ -90,17 +98,24 @@ try {
   if (!t.hidden_after) fail('the tooltip stayed after the pointer left');
   // The third subject's performance vertex lies under the first's (close scores): the
   // pointer lands on the top one and the tooltip names both.
-  result.checks.overlap = await hoverTip(vertexOf(2, 0), { force: true });
-  result.checks.overlap.top_raw = await vertexOf(0, 0).getAttribute('data-raw');
-  const o = result.checks.overlap;
-  if (!o.visible || !o.text.includes(o.raw) || !o.text.includes(o.top_raw)) {
-    fail(`overlapping vertices: the tooltip did not name both: ${JSON.stringify(o)}`);
+  if (!generic) {
+    result.checks.overlap = await hoverTip(vertexOf(2, 0), { force: true });
+    result.checks.overlap.top_raw = await vertexOf(0, 0).getAttribute('data-raw');
+    const o = result.checks.overlap;
+    if (!o.visible || !o.text.includes(o.raw) || !o.text.includes(o.top_raw)) {
+      fail(`overlapping vertices: the tooltip did not name both: ${JSON.stringify(o)}`);
+    }
+    await page.mouse.move(5, 5);
   }
-  await page.mouse.move(5, 5);
 
   // Legend: a subject's polygon hides and comes back.
-  const legend = page.locator('.legend-item[data-series="1"]');
-  const area = page.locator('#radar-chart .series[data-series="1"] polygon.area');
+  const legendSeries = generic ? 0 : 1;
+  const legend = page.locator(`.legend-item[data-series="${legendSeries}"]`);
+  // A real run may have one measured axis only: its polygon is then a line with no area,
+  // so the generic check follows a measured vertex instead.
+  const area = generic
+    ? page.locator(`#radar-chart .series[data-series="${legendSeries}"] .vertex:not(.missing)`).first()
+    : page.locator(`#radar-chart .series[data-series="${legendSeries}"] polygon.area`);
   const legendCheck = { before: await area.isVisible() };
   await legend.click();
   legendCheck.after_first_click = await area.isVisible();
@@ -134,7 +149,7 @@ try {
   if (axisCheck.label_visible_after || axisCheck.axis_line_visible_after || axisCheck.vertex_visible_after) {
     fail('clicking the axis label did not hide the axis');
   }
-  if (axisCheck.points_hidden.length !== n - 1) {
+  if ((!generic || n === 4) && axisCheck.points_hidden.length !== n - 1) {
     fail(`with one axis hidden the polygon has ${axisCheck.points_hidden.length} points, not ${n - 1}`);
   }
   if (!axisCheck.label_visible_restored || axisCheck.points_restored.length !== n) {
