@@ -227,3 +227,66 @@ fn a_corrupt_store_is_refused_untouched_before_anything_runs() {
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file was modified");
     assert!(!dir.path().join("report").exists(), "nothing ran");
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_keeps_what_was_measured_and_marks_the_report_incomplete() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("podium.db");
+    let suite = dir.path().join("suite.toml");
+    std::fs::write(&suite, SUITE).unwrap();
+    let mut child = podium()
+        .args([
+            "run",
+            "--quick",
+            "--no-cross-check",
+            "--subjects",
+            "stdlib,chi",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--out",
+            dir.path().join("report").to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        if line.starts_with("✓ stdlib") {
+            // Ctrl-C while the second subject is being measured.
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            // SAFETY: kill(2) on our own child's pid.
+            unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        }
+        seen.push(line);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "{status:?} {:?}: {seen:?}",
+        std::os::unix::process::ExitStatusExt::signal(&status)
+    );
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report/report.json")).unwrap(),
+    )
+    .unwrap();
+    validate(&report);
+    assert_eq!(report["run"]["complete"], false);
+    let stdlib = report["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "stdlib")
+        .unwrap();
+    assert_eq!(stdlib["status"], "measured");
+    assert_eq!(stdlib["workloads"].as_array().unwrap().len(), 2);
+    let (code, out, _) = run(podium().args(["history", "--db", db.to_str().unwrap()]));
+    assert_eq!(code, 0);
+    assert!(out.contains("partial"), "{out}");
+}
