@@ -290,3 +290,38 @@ fn ctrl_c_stops_cleanly_keeps_what_was_measured_and_marks_the_report_incomplete(
     assert_eq!(code, 0);
     assert!(out.contains("partial"), "{out}");
 }
+
+#[test]
+fn a_run_whose_stderr_goes_away_still_stores_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("suite.toml");
+    std::fs::write(&suite, SUITE).unwrap();
+    let mut child = podium()
+        .args([
+            "run",
+            "--quick",
+            "--no-cross-check",
+            "--no-mw-cost",
+            "--subjects",
+            "stdlib",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--out",
+            dir.path().join("report").to_str().unwrap(),
+            "--db",
+            dir.path().join("podium.db").to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Like `podium run 2>&1 | head -1`: the reader goes away at once.
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["run"]["complete"], true);
+}

@@ -15,6 +15,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// Progress lines on stderr. A run outlives its terminal: when stderr is closed (the
+/// reader of a pipe went away), the lines are dropped and the run goes on to store its
+/// results and write the report, instead of dying on a failed write.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// The suites, built in so that `podium run` works from any folder.
 const DEFAULT_SUITE: &str = include_str!("../../../../suites/default.toml");
 const QUICK_SUITE: &str = include_str!("../../../../suites/quick.toml");
@@ -92,7 +102,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         (m.duration + m.warmup).as_secs_f64() * 2.0 * f64::from(m.repetitions)
     });
     let per_subject = load_s + mw_s + PER_SUBJECT_OVERHEAD_S;
-    eprintln!(
+    say!(
         "podium run: {} subjects × {} workloads of suite {:?}: about {:.0} min of measurement{} (builds not counted; cached builds are reused)",
         subjects.len(),
         suite.workloads.len(),
@@ -110,11 +120,11 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         let mut tools = podium_pipeline::PeerTools::find();
         if args.cross_check {
             for problem in tools.install_missing() {
-                eprintln!("warning: cross-check: {problem}");
+                say!("warning: cross-check: {problem}");
             }
         }
         if tools.wrk.is_none() && tools.vegeta.is_none() {
-            eprintln!(
+            say!(
                 "note: wrk and vegeta are not installed: no cross-checks (--cross-check installs them)"
             );
         }
@@ -207,7 +217,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
                     (_, Some(r)) => format!("✗ {subject}: {} — {r}", status.as_str()),
                     (_, None) => format!("✗ {subject}: {}", status.as_str()),
                 };
-                bars.suspend(|| eprintln!("{line}"));
+                bars.suspend(|| say!("{line}"));
                 outcomes.push(status);
             }
         },
@@ -218,7 +228,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
     let run = result?;
     let interrupted = stop.load(Ordering::Relaxed);
     let paths = write_report(&store, run, &args.out, lang)?;
-    eprintln!(
+    say!(
         "run {run} {} in {}",
         if interrupted {
             "INTERRUPTED (kept what was measured; the report is marked incomplete)"
