@@ -477,44 +477,9 @@ impl Doc {
     }
 
     fn memory(&mut self, r: &RunReport) {
-        let t = self.t;
         self.section(Text::SecMemory);
         self.para(Text::MemoryExplain);
-        let rows: Vec<Vec<String>> = r
-            .subjects
-            .iter()
-            .filter_map(|s| s.memory.as_ref().map(|m| (s, m)))
-            .map(|(s, m)| {
-                vec![
-                    md(&s.name),
-                    format::bytes(m.rss_peak_bytes),
-                    format::bytes(m.rss_steady_bytes),
-                    m.alloc_bytes_per_sec
-                        .map_or_else(|| DASH.to_string(), format::bytes_per_sec),
-                    format::opt_num(m.allocs_per_request, 1),
-                    format::opt_ms(m.gc_pause_p99_ms),
-                    m.gc_count.map_or_else(|| DASH.to_string(), format::int),
-                    format::int(m.threads_max),
-                ]
-            })
-            .collect();
-        if rows.is_empty() {
-            self.para(Text::NoData);
-            return;
-        }
-        self.table(
-            &[
-                t.s(Text::Subject),
-                t.s(Text::RssPeak),
-                t.s(Text::RssSteady),
-                t.s(Text::AllocRate),
-                t.s(Text::AllocsPerRequest),
-                t.s(Text::GcPause),
-                t.s(Text::GcCount),
-                t.s(Text::ThreadsMax),
-            ],
-            &rows,
-        );
+        self.subject_table(view::memory_table(r, self.t));
     }
 
     fn middleware(&mut self, r: &RunReport) {
@@ -557,48 +522,26 @@ impl Doc {
     }
 
     fn deployment(&mut self, r: &RunReport) {
-        let t = self.t;
         self.section(Text::SecDeployment);
         self.para(Text::DeploymentExplain);
-        let rows: Vec<Vec<String>> = r
-            .subjects
-            .iter()
-            .filter_map(|s| s.deployment.as_ref().map(|d| (s, d)))
-            .map(|(s, d)| {
-                vec![
-                    md(&s.name),
-                    format::bytes(d.binary_bytes),
-                    d.cgo_free.map_or_else(
-                        || t.s(Text::NotApplicable).to_string(),
-                        |c| view::yes_no(c, t).to_string(),
-                    ),
-                    view::yes_no(d.static_binary, t).to_string(),
-                    format::opt_secs(d.build_cold_s),
-                    format::opt_secs(d.build_warm_s),
-                    d.deps.map_or_else(|| DASH.to_string(), format::int),
-                    format::bytes(d.oci_image_bytes),
-                    format::ms(d.first_response_ms),
-                ]
-            })
-            .collect();
-        if rows.is_empty() {
+        self.subject_table(view::deployment_table(r, self.t));
+    }
+
+    /// A [`view::SubjectTable`], the subject's name first; "no data" when it is empty.
+    fn subject_table(&mut self, table: view::SubjectTable<'_>) {
+        if table.rows.is_empty() {
             self.para(Text::NoData);
             return;
         }
-        self.table(
-            &[
-                t.s(Text::Subject),
-                t.s(Text::Binary),
-                t.s(Text::CgoFree),
-                t.s(Text::Static),
-                t.s(Text::BuildCold),
-                t.s(Text::BuildWarm),
-                t.s(Text::Deps),
-                t.s(Text::OciImage),
-                t.s(Text::FirstResponse),
-            ],
-            &rows,
-        );
+        let head: Vec<&str> = std::iter::once(self.t.s(Text::Subject))
+            .chain(table.head)
+            .collect();
+        let rows: Vec<Vec<String>> = table
+            .rows
+            .into_iter()
+            .map(|(s, cells)| std::iter::once(md(&s.name)).chain(cells).collect())
+            .collect();
+        self.table(&head, &rows);
     }
 
     fn developer_experience(&mut self, r: &RunReport) {

@@ -3,6 +3,7 @@
 //! names and weights, labels for the model's codes. Kept in one place so that the two
 //! documents cannot disagree.
 
+use crate::format::{self, DASH};
 use crate::lang::{Lang, Text};
 use crate::model::{Figure, RunReport, SubjectReport, Weights, WorkloadReport};
 
@@ -208,6 +209,89 @@ pub(crate) fn subject_colour(report: &RunReport, subject: &str) -> &'static str 
         .position(|s| s.name == subject)
         .unwrap_or(report.subjects.len());
     PALETTE[index % PALETTE.len()]
+}
+
+/// A per-subject table both documents draw the same way: the column headings after
+/// "Subject", and per subject the cells after its name. The cells are formatted figures
+/// and fixed labels, never free text from the model, so neither document escapes them;
+/// each draws the subject's name cell its own way.
+pub(crate) struct SubjectTable<'a> {
+    pub head: Vec<&'static str>,
+    pub rows: Vec<(&'a SubjectReport, Vec<String>)>,
+}
+
+/// Memory and GC per subject that has figures.
+pub(crate) fn memory_table(report: &RunReport, lang: Lang) -> SubjectTable<'_> {
+    SubjectTable {
+        head: [
+            Text::RssPeak,
+            Text::RssSteady,
+            Text::AllocRate,
+            Text::AllocsPerRequest,
+            Text::GcPause,
+            Text::GcCount,
+            Text::ThreadsMax,
+        ]
+        .map(|t| lang.s(t))
+        .to_vec(),
+        rows: report
+            .subjects
+            .iter()
+            .filter_map(|s| s.memory.as_ref().map(|m| (s, m)))
+            .map(|(s, m)| {
+                let cells = vec![
+                    format::bytes(m.rss_peak_bytes),
+                    format::bytes(m.rss_steady_bytes),
+                    m.alloc_bytes_per_sec
+                        .map_or_else(|| DASH.to_string(), format::bytes_per_sec),
+                    format::opt_num(m.allocs_per_request, 1),
+                    format::opt_ms(m.gc_pause_p99_ms),
+                    m.gc_count.map_or_else(|| DASH.to_string(), format::int),
+                    format::int(m.threads_max),
+                ];
+                (s, cells)
+            })
+            .collect(),
+    }
+}
+
+/// Deployment figures per subject that has them.
+pub(crate) fn deployment_table(report: &RunReport, lang: Lang) -> SubjectTable<'_> {
+    SubjectTable {
+        head: [
+            Text::Binary,
+            Text::CgoFree,
+            Text::Static,
+            Text::BuildCold,
+            Text::BuildWarm,
+            Text::Deps,
+            Text::OciImage,
+            Text::FirstResponse,
+        ]
+        .map(|t| lang.s(t))
+        .to_vec(),
+        rows: report
+            .subjects
+            .iter()
+            .filter_map(|s| s.deployment.as_ref().map(|d| (s, d)))
+            .map(|(s, d)| {
+                let cells = vec![
+                    format::bytes(d.binary_bytes),
+                    d.cgo_free.map_or_else(
+                        || lang.s(Text::NotApplicable).to_string(),
+                        |c| yes_no(c, lang).to_string(),
+                    ),
+                    yes_no(d.static_binary, lang).to_string(),
+                    format::opt_secs(d.build_cold_s),
+                    format::opt_secs(d.build_warm_s),
+                    d.deps.map_or_else(|| DASH.to_string(), format::int),
+                    format::bytes(d.oci_image_bytes),
+                    format::ms(d.first_response_ms),
+                ];
+                (s, cells)
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

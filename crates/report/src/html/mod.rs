@@ -657,45 +657,8 @@ impl Page<'_> {
     }
 
     fn memory(&mut self) {
-        let t = self.t;
         self.para(Text::MemoryExplain);
-        let rows: Vec<Vec<String>> = self
-            .r
-            .subjects
-            .iter()
-            .filter_map(|s| s.memory.as_ref().map(|m| (s, m)))
-            .map(|(s, m)| {
-                vec![
-                    self.swatch(&s.name),
-                    format::bytes(m.rss_peak_bytes),
-                    format::bytes(m.rss_steady_bytes),
-                    m.alloc_bytes_per_sec
-                        .map_or_else(|| DASH.to_string(), format::bytes_per_sec),
-                    format::opt_num(m.allocs_per_request, 1),
-                    format::opt_ms(m.gc_pause_p99_ms),
-                    m.gc_count.map_or_else(|| DASH.to_string(), format::int),
-                    format::int(m.threads_max),
-                ]
-            })
-            .collect();
-        if rows.is_empty() {
-            self.para(Text::NoData);
-            return;
-        }
-        self.table(
-            "numbers",
-            &[
-                t.s(Text::Subject),
-                t.s(Text::RssPeak),
-                t.s(Text::RssSteady),
-                t.s(Text::AllocRate),
-                t.s(Text::AllocsPerRequest),
-                t.s(Text::GcPause),
-                t.s(Text::GcCount),
-                t.s(Text::ThreadsMax),
-            ],
-            &rows,
-        );
+        self.subject_table(view::memory_table(self.r, self.t));
     }
 
     fn middleware(&mut self) {
@@ -739,49 +702,26 @@ impl Page<'_> {
     }
 
     fn deployment(&mut self) {
-        let t = self.t;
         self.para(Text::DeploymentExplain);
-        let rows: Vec<Vec<String>> = self
-            .r
-            .subjects
-            .iter()
-            .filter_map(|s| s.deployment.as_ref().map(|d| (s, d)))
-            .map(|(s, d)| {
-                vec![
-                    self.swatch(&s.name),
-                    format::bytes(d.binary_bytes),
-                    esc(&d.cgo_free.map_or_else(
-                        || t.s(Text::NotApplicable).to_string(),
-                        |c| view::yes_no(c, t).to_string(),
-                    )),
-                    esc(view::yes_no(d.static_binary, t)),
-                    format::opt_secs(d.build_cold_s),
-                    format::opt_secs(d.build_warm_s),
-                    d.deps.map_or_else(|| DASH.to_string(), format::int),
-                    format::bytes(d.oci_image_bytes),
-                    format::ms(d.first_response_ms),
-                ]
-            })
-            .collect();
-        if rows.is_empty() {
+        self.subject_table(view::deployment_table(self.r, self.t));
+    }
+
+    /// A [`view::SubjectTable`], the subject's swatch and name first; "no data" when it
+    /// is empty.
+    fn subject_table(&mut self, table: view::SubjectTable<'_>) {
+        if table.rows.is_empty() {
             self.para(Text::NoData);
             return;
         }
-        self.table(
-            "numbers",
-            &[
-                t.s(Text::Subject),
-                t.s(Text::Binary),
-                t.s(Text::CgoFree),
-                t.s(Text::Static),
-                t.s(Text::BuildCold),
-                t.s(Text::BuildWarm),
-                t.s(Text::Deps),
-                t.s(Text::OciImage),
-                t.s(Text::FirstResponse),
-            ],
-            &rows,
-        );
+        let head: Vec<&str> = std::iter::once(self.t.s(Text::Subject))
+            .chain(table.head)
+            .collect();
+        let rows: Vec<Vec<String>> = table
+            .rows
+            .into_iter()
+            .map(|(s, cells)| std::iter::once(self.swatch(&s.name)).chain(cells).collect())
+            .collect();
+        self.table("numbers", &head, &rows);
     }
 
     fn developer_experience(&mut self) {
