@@ -172,17 +172,9 @@ fn figure(s: &Summary) -> Figure {
     }
 }
 
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    })
+/// The median, or `None` for no values (podium-stats refuses an empty sample).
+fn median(values: &[f64]) -> Option<f64> {
+    podium_stats::median(values).ok()
 }
 
 fn subject_report(
@@ -333,7 +325,7 @@ fn workload_report(
     };
     let med = |f: &dyn Fn(&podium_load::LatencySummary) -> f64| {
         median(
-            &mut complete
+            &complete
                 .iter()
                 .map(|r| f(&r.report.latency_ms))
                 .collect::<Vec<_>>(),
@@ -419,12 +411,12 @@ fn memory(workloads: &[WorkloadMeasurement]) -> Option<Memory> {
     }
     let gos: Vec<_> = reps.iter().filter_map(|r| r.go.as_ref()).collect();
     let go_median = |f: &dyn Fn(&podium_probe::GoRuntimeFigures) -> Option<f64>| {
-        median(&mut gos.iter().filter_map(|g| f(g)).collect::<Vec<_>>())
+        median(&gos.iter().filter_map(|g| f(g)).collect::<Vec<_>>())
     };
     Some(Memory {
         rss_peak_bytes: mems.iter().map(|m| m.rss_peak_bytes).max().unwrap_or(0),
         rss_steady_bytes: median(
-            &mut mems
+            &mems
                 .iter()
                 .map(|m| m.rss_steady_bytes as f64)
                 .collect::<Vec<_>>(),
