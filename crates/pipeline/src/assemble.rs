@@ -73,8 +73,9 @@ pub fn assemble(store: &dyn Store, run: RunId) -> Result<RunReport, PipelineErro
     }
     let rankings = rankings(&measured);
     let mut notes = Vec::new();
-    score(&mut subjects, &weights, &mut notes);
-    let radar = radar(&subjects, &weights);
+    let (figures, common) = scoring_figures(&subjects);
+    score(&mut subjects, &figures, &common, &weights, &mut notes);
+    let radar = radar(&subjects, &figures, &common, &weights);
     // Ranked subjects first, best first; then the others in run order.
     subjects.sort_by_key(|s| s.rank.unwrap_or(u32::MAX));
     if let Some(note) = &stored.summary.note {
@@ -576,15 +577,20 @@ pub fn score_weights(w: &Weights) -> podium_score::Weights {
 /// Scores per axis and composite, and the ranks, through podium-score. The ecosystem,
 /// OpenTelemetry and hot-reload axes come from their own commands; until a run holds
 /// them they are left out of the composite and the report says so.
-fn score(subjects: &mut [SubjectReport], weights: &Weights, notes: &mut Vec<String>) {
-    let (figures, common) = scoring_figures(subjects);
+fn score(
+    subjects: &mut [SubjectReport],
+    figures: &[SubjectFigures],
+    common: &[String],
+    weights: &Weights,
+    notes: &mut Vec<String>,
+) {
     if figures.is_empty() || common.is_empty() {
         notes.push(
             "no verified subject was measured on a common workload: nothing is ranked".into(),
         );
         return;
     }
-    let board = match podium_score::score(&figures, &score_weights(weights)) {
+    let board = match podium_score::score(figures, &score_weights(weights)) {
         Ok(board) => board,
         Err(e) => {
             notes.push(format!("no ranking: {e}"));
@@ -611,13 +617,17 @@ fn score(subjects: &mut [SubjectReport], weights: &Weights, notes: &mut Vec<Stri
     ));
     notes.extend(board.notes.iter().cloned());
     // How much the top of the ranking depends on the weights (each moved by ±10%).
-    if let Ok(sensitivity) = podium_score::sensitivity(&figures, &score_weights(weights)) {
+    if let Ok(sensitivity) = podium_score::sensitivity(figures, &score_weights(weights)) {
         notes.push(format!("sensitivity: {}", sensitivity.summary));
     }
 }
 
-fn radar(subjects: &[SubjectReport], weights: &Weights) -> Radar {
-    let (figures, common) = scoring_figures(subjects);
+fn radar(
+    subjects: &[SubjectReport],
+    figures: &[SubjectFigures],
+    common: &[String],
+    weights: &Weights,
+) -> Radar {
     let performance_raw = |name: &str| {
         figures
             .iter()

@@ -3,7 +3,7 @@
 
 use super::env::{describe, isolation_request};
 use super::load::ms;
-use super::{Context, spinner};
+use super::{Context, QUICK_SUITE, spinner};
 use crate::cli::MeasureArgs;
 use anyhow::Context as _;
 use podium_env::{EnvironmentRecord, FrameworkVersion, IsolationPlan, RecordInputs, Toolchains};
@@ -20,9 +20,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-/// The quick suite, built in so that `podium measure NAME` works from any folder.
-const QUICK_SUITE: &str = include_str!("../../../../suites/quick.toml");
 
 /// Grace period for the subject's shutdown.
 const GRACE: Duration = Duration::from_secs(10);

@@ -19,6 +19,11 @@ use anyhow::Context as _;
 use podium_subjects::Catalog;
 use std::path::PathBuf;
 
+/// The bundled suites, built in so that `podium run` and `podium measure` work from any
+/// folder.
+pub const DEFAULT_SUITE: &str = include_str!("../../../../suites/default.toml");
+pub const QUICK_SUITE: &str = include_str!("../../../../suites/quick.toml");
+
 /// Runs the chosen subcommand and returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     let ctx = Context::new(&cli)?;

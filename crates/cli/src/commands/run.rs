@@ -1,8 +1,8 @@
 //! `podium run`: the whole pipeline into the store, then the report.
 
-use super::Context;
 use super::env::isolation_request;
 use super::report::{lang_of, write_report};
+use super::{Context, DEFAULT_SUITE, QUICK_SUITE};
 use crate::cli::RunArgs;
 use anyhow::Context as _;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -24,10 +24,6 @@ macro_rules! say {
         let _ = writeln!(std::io::stderr(), $($arg)*);
     }};
 }
-
-/// The suites, built in so that `podium run` works from any folder.
-const DEFAULT_SUITE: &str = include_str!("../../../../suites/default.toml");
-const QUICK_SUITE: &str = include_str!("../../../../suites/quick.toml");
 
 /// Rough cost of the steps around the load, per subject: start, contract check, stop.
 const PER_SUBJECT_OVERHEAD_S: f64 = 15.0;
