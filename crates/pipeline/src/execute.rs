@@ -119,8 +119,9 @@ pub fn execute(
         toolchains: Toolchains::all(),
         isolation: Some(isolation.summary()),
     })?;
+    let started_at = unix_millis_now();
     let run = store.begin_run(&NewRun {
-        started_at: unix_millis_now(),
+        started_at,
         podium_version: env!("CARGO_PKG_VERSION").to_string(),
         command_line: plan.command_line.clone(),
         suite_name: Some(plan.suite.name.clone()),
@@ -129,6 +130,11 @@ pub fn execute(
         config: plan.config.clone(),
         environment: serde_json::to_value(&record)?,
     })?;
+    // Ecosystem, OpenTelemetry and hot-reload results are measured by their own commands;
+    // the run keeps the newest of each, so its report depends on the run alone.
+    for subject in &plan.subjects {
+        crate::carry_observations(store, run, started_at, &subject.manifest)?;
+    }
     let mut record = record;
     let mut completed = 0;
     for subject in &plan.subjects {

@@ -14,12 +14,16 @@
 //! exporter renders, so a report rebuilt later equals the original.
 
 mod assemble;
+mod carried;
 mod compare;
 mod crosscheck;
 mod execute;
 mod lines;
 
 pub use assemble::{DEFAULT_KNEE_P99_MS, assemble, score_weights, scoring_figures};
+pub use carried::{
+    CARRIED_KINDS, CarriedObservation, carried_observation, carry_observations, observation_subject,
+};
 pub use compare::{FigureDelta, compare_runs};
 pub use crosscheck::{PeerFigure, PeerTools, THROUGHPUT_TOLERANCE, parse_wrk};
 pub use execute::{Event, RunPlan, execute, verify};

@@ -18,6 +18,15 @@ pub const FLAME_SVG: &str = "flame-svg";
 pub const CROSS_CHECK: &str = "cross-check";
 /// Something about the machine that may have skewed the run, as JSON.
 pub const ENVIRONMENT_WARNING: &str = "environment-warning";
+/// A subject's ecosystem maturity (`podium eco`), as JSON: an observation, copied into
+/// runs.
+pub const ECOSYSTEM: &str = "ecosystem";
+/// A subject's OpenTelemetry conformance and cost (`podium otel`), as JSON: an
+/// observation, copied into runs.
+pub const OTEL: &str = "otel";
+/// A subject's hot-reload grade (`podium reload`), as JSON: an observation, copied into
+/// runs.
+pub const HOT_RELOAD: &str = "hot-reload";
 
 #[cfg(test)]
 mod tests {
@@ -32,6 +41,9 @@ mod tests {
             super::FLAME_SVG,
             super::CROSS_CHECK,
             super::ENVIRONMENT_WARNING,
+            super::ECOSYSTEM,
+            super::OTEL,
+            super::HOT_RELOAD,
         ];
         let unique: std::collections::BTreeSet<_> = kinds.iter().collect();
         assert_eq!(unique.len(), kinds.len());

@@ -39,6 +39,13 @@
 //! - `artifacts`: one row per (run, subject?, workload?, repetition?, kind): content
 //!   type, JSON (TEXT) and blob (BLOB).
 //!
+//! - `observations` (schema 2): results measured outside a run (`podium eco`, `otel`,
+//!   `reload`), one row each: kind, subject or module, time observed, JSON. `podium run`
+//!   copies the newest of each kind into its run as artifacts, so a run's report still
+//!   depends on the run alone.
+//! - `http_cache` (schema 2): remote answers by URL with their `ETag`, for conditional
+//!   requests and offline use.
+//!
 //! Deleting a run deletes its subjects and artifacts with it.
 
 mod error;
@@ -53,8 +60,9 @@ use std::path::PathBuf;
 
 pub use error::{BackendError, StoreError};
 pub use model::{
-    Artifact, ArtifactFilter, ArtifactKey, NewRun, RunEnd, RunId, RunSummary, StoredRun,
-    SubjectRecord, SubjectStatus, UnknownStatus, rfc3339_utc, unix_millis_now,
+    Artifact, ArtifactFilter, ArtifactKey, CachedResponse, NewObservation, NewRun, Observation,
+    RunEnd, RunId, RunSummary, StoredRun, SubjectRecord, SubjectStatus, UnknownStatus, rfc3339_utc,
+    unix_millis_now,
 };
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use sqlite::SqliteStore;

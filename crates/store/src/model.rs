@@ -206,6 +206,16 @@ impl ArtifactKey {
         }
     }
 
+    /// An artifact about one subject as a whole (no workload or repetition).
+    pub fn subject_level(subject: &str, kind: &str) -> ArtifactKey {
+        ArtifactKey {
+            subject: Some(subject.to_owned()),
+            workload: None,
+            repetition: None,
+            kind: kind.to_owned(),
+        }
+    }
+
     /// An artifact about one repetition of one workload on one subject.
     pub fn measurement(subject: &str, workload: &str, repetition: u32, kind: &str) -> ArtifactKey {
         ArtifactKey {
@@ -355,4 +365,41 @@ mod tests {
         // 2020-01-01T00:00:00Z; catches a unit mistake (seconds instead of milliseconds).
         assert!(unix_millis_now() > 1_577_836_800_000);
     }
+}
+
+/// A result measured outside a run, about one subject or module: `podium eco`,
+/// `podium otel` and `podium reload` keep theirs as observations, and `podium run` copies
+/// the newest of each kind into the run it makes (see [`crate::kind`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewObservation {
+    /// What was observed ([`crate::kind::ECOSYSTEM`], [`crate::kind::OTEL`],
+    /// [`crate::kind::HOT_RELOAD`], ...); not empty.
+    pub kind: String,
+    /// The subject's name or the module's path; not empty.
+    pub subject: String,
+    /// When it was observed, in Unix milliseconds.
+    pub observed_at: i64,
+    /// The result, as the crate that made it serialises it.
+    pub json: Value,
+}
+
+/// An observation as stored, with its number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// Its number in the store (increasing with each observation stored).
+    pub id: i64,
+    /// What was observed, who about, when, and the result.
+    #[serde(flatten)]
+    pub observation: NewObservation,
+}
+
+/// A remote answer kept for conditional requests (`If-None-Match`) and offline use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedResponse {
+    /// The `ETag` the server sent with the body, if any.
+    pub etag: Option<String>,
+    /// When the body was fetched (or last confirmed unchanged), in Unix milliseconds.
+    pub fetched_at: i64,
+    /// The body, as received.
+    pub body: Vec<u8>,
 }

@@ -27,13 +27,19 @@ pub(crate) struct Migration {
 }
 
 /// The schema's history, oldest first. Never edit a step that has been released: add one.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("migrations/0001_runs_subjects_artifacts.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("migrations/0001_runs_subjects_artifacts.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("migrations/0002_observations_http_cache.sql"),
+    },
+];
 
 /// The schema version this build writes and the newest it can read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const _: () = assert!(MIGRATIONS.len() == SCHEMA_VERSION as usize);
 

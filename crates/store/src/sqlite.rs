@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::schema::{self, Found, MIGRATIONS, Migration};
 use crate::{
-    Artifact, ArtifactFilter, ArtifactKey, NewRun, RunEnd, RunId, RunSummary, Store, StoreError,
-    StoredRun, SubjectRecord, SubjectStatus,
+    Artifact, ArtifactFilter, ArtifactKey, CachedResponse, NewObservation, NewRun, Observation,
+    RunEnd, RunId, RunSummary, Store, StoreError, StoredRun, SubjectRecord, SubjectStatus,
 };
 
 /// How long an operation waits for another process's write to finish before giving up
@@ -332,6 +332,53 @@ impl SqliteStore {
             ));
         }
         Ok(artifacts)
+    }
+}
+
+impl SqliteStore {
+    /// Reads observations of `kind` (and of `subject` when given), newest first, at most
+    /// `limit`.
+    fn observations_limited(
+        &self,
+        kind: &str,
+        subject: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Observation>, StoreError> {
+        let failed = self.failure("reading observations");
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare(
+                "SELECT id, kind, subject, observed_at, json FROM observations \
+                 WHERE kind = ?1 AND (?2 IS NULL OR subject = ?2) \
+                 ORDER BY observed_at DESC, id DESC LIMIT ?3",
+            )
+            .map_err(&failed)?;
+        let rows = statement
+            .query_map(params![kind, subject, limit], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, String>(4)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(&failed)?;
+        rows.into_iter()
+            .map(|(id, kind, subject, observed_at, json)| {
+                let json = self.parse_json(&json, || format!("{kind} observation {id}"))?;
+                Ok(Observation {
+                    id,
+                    observation: NewObservation {
+                        kind,
+                        subject,
+                        observed_at,
+                        json,
+                    },
+                })
+            })
+            .collect()
     }
 }
 
@@ -680,6 +727,73 @@ impl Store for SqliteStore {
         }
         Ok(())
     }
+
+    fn put_observation(&self, observation: &NewObservation) -> Result<i64, StoreError> {
+        check_name("an observation's kind", &observation.kind)?;
+        check_name("an observation's subject", &observation.subject)?;
+        let connection = self.connection();
+        connection
+            .execute(
+                "INSERT INTO observations (kind, subject, observed_at, json) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    observation.kind,
+                    observation.subject,
+                    observation.observed_at,
+                    to_json_text(&observation.json),
+                ],
+            )
+            .map_err(self.failure(&format!("storing a {} observation", observation.kind)))?;
+        Ok(connection.last_insert_rowid())
+    }
+
+    fn latest_observation(
+        &self,
+        kind: &str,
+        subject: &str,
+    ) -> Result<Option<Observation>, StoreError> {
+        Ok(self.observations_limited(kind, Some(subject), 1)?.pop())
+    }
+
+    fn observations(
+        &self,
+        kind: &str,
+        subject: Option<&str>,
+    ) -> Result<Vec<Observation>, StoreError> {
+        self.observations_limited(kind, subject, -1)
+    }
+
+    fn cached_response(&self, url: &str) -> Result<Option<CachedResponse>, StoreError> {
+        let connection = self.connection();
+        connection
+            .query_row(
+                "SELECT etag, fetched_at, body FROM http_cache WHERE url = ?1",
+                [url],
+                |row| {
+                    Ok(CachedResponse {
+                        etag: row.get(0)?,
+                        fetched_at: row.get(1)?,
+                        body: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.failure("reading the HTTP cache"))
+    }
+
+    fn put_cached_response(&self, url: &str, response: &CachedResponse) -> Result<(), StoreError> {
+        check_name("a cached URL", url)?;
+        let connection = self.connection();
+        connection
+            .execute(
+                "INSERT INTO http_cache (url, etag, fetched_at, body) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, \
+                 fetched_at = excluded.fetched_at, body = excluded.body",
+                params![url, response.etag, response.fetched_at, response.body],
+            )
+            .map(|_| ())
+            .map_err(self.failure("writing the HTTP cache"))
+    }
 }
 
 #[cfg(test)]
@@ -706,9 +820,9 @@ mod tests {
 mod migration_tests {
     use super::*;
 
-    /// A second step as a later Podium might add it.
+    /// A further step as a later Podium might add it.
     const LABEL_STEP: Migration = Migration {
-        version: 2,
+        version: 3,
         sql: "ALTER TABLE runs ADD COLUMN label TEXT;",
     };
 
@@ -730,11 +844,14 @@ mod migration_tests {
         let directory = tempfile::tempdir().expect("a temporary folder");
         let path = directory.path().join("podium.db");
         let run = {
-            let store = SqliteStore::open(&path).expect("a new store");
+            // A store as the first Podium wrote it: schema 1 only.
+            let store =
+                SqliteStore::open_with_migrations(&path, &MIGRATIONS[..1]).expect("a new store");
             store.begin_run(&sample_run()).expect("a run is recorded")
         };
-        let upgraded = SqliteStore::open_with_migrations(&path, &[MIGRATIONS[0], LABEL_STEP])
-            .expect("the store upgrades");
+        let upgraded =
+            SqliteStore::open_with_migrations(&path, &[MIGRATIONS[0], MIGRATIONS[1], LABEL_STEP])
+                .expect("the store upgrades");
         assert_eq!(upgraded.run(run).expect("the run survives").summary.id, run);
         let label_column: i64 = upgraded
             .connection()
@@ -744,16 +861,93 @@ mod migration_tests {
                 |row| row.get(0),
             )
             .expect("table_info is readable");
-        assert_eq!(label_column, 1, "step 2 ran");
+        assert_eq!(label_column, 1, "step 3 ran");
+        let observations_table: i64 = upgraded
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'observations'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("sqlite_master is readable");
+        assert_eq!(observations_table, 1, "step 2 ran");
         drop(upgraded);
 
         match SqliteStore::open(&path) {
             Err(StoreError::NewerSchema {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }) => {}
             other => panic!("expected NewerSchema from this build, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn observations_come_back_newest_first_and_per_subject() {
+        let directory = tempfile::tempdir().expect("a temporary folder");
+        let store = SqliteStore::open(directory.path().join("podium.db")).expect("a store");
+        let observe = |subject: &str, at: i64, value: i64| NewObservation {
+            kind: crate::kind::ECOSYSTEM.to_owned(),
+            subject: subject.to_owned(),
+            observed_at: at,
+            json: serde_json::json!({ "value": value }),
+        };
+        let first = store
+            .put_observation(&observe("gin", 100, 1))
+            .expect("stored");
+        let second = store
+            .put_observation(&observe("gin", 300, 2))
+            .expect("stored");
+        store
+            .put_observation(&observe("chi", 200, 3))
+            .expect("stored");
+        assert!(second > first);
+        let latest = store
+            .latest_observation(crate::kind::ECOSYSTEM, "gin")
+            .expect("readable")
+            .expect("one exists");
+        assert_eq!(latest.id, second);
+        assert_eq!(latest.observation.json["value"], 2);
+        assert_eq!(
+            store
+                .latest_observation(crate::kind::OTEL, "gin")
+                .expect("readable"),
+            None
+        );
+        let all: Vec<i64> = store
+            .observations(crate::kind::ECOSYSTEM, None)
+            .expect("readable")
+            .into_iter()
+            .map(|o| o.observation.observed_at)
+            .collect();
+        assert_eq!(all, vec![300, 200, 100]);
+        assert!(matches!(
+            store.put_observation(&observe("", 1, 1)),
+            Err(StoreError::InvalidInput { .. })
+        ));
+    }
+
+    #[test]
+    fn the_http_cache_keeps_one_answer_per_url() {
+        let directory = tempfile::tempdir().expect("a temporary folder");
+        let store = SqliteStore::open(directory.path().join("podium.db")).expect("a store");
+        let url = "https://api.github.com/repos/gin-gonic/gin";
+        assert_eq!(store.cached_response(url).expect("readable"), None);
+        let answer = |etag: &str, body: &[u8]| CachedResponse {
+            etag: Some(etag.to_owned()),
+            fetched_at: 5,
+            body: body.to_vec(),
+        };
+        store
+            .put_cached_response(url, &answer("\"a\"", b"{}"))
+            .expect("kept");
+        store
+            .put_cached_response(url, &answer("\"b\"", b"{\"x\":1}"))
+            .expect("kept");
+        assert_eq!(
+            store.cached_response(url).expect("readable"),
+            Some(answer("\"b\"", b"{\"x\":1}"))
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! The one interface the rest of Podium writes and reads results through.
 
 use crate::{
-    Artifact, ArtifactFilter, ArtifactKey, NewRun, RunEnd, RunId, RunSummary, StoreError,
-    StoredRun, SubjectRecord,
+    Artifact, ArtifactFilter, ArtifactKey, CachedResponse, NewObservation, NewRun, Observation,
+    RunEnd, RunId, RunSummary, StoreError, StoredRun, SubjectRecord,
 };
 
 /// A place runs are kept. [`crate::SqliteStore`] is the implementation today; the trait is
@@ -60,4 +60,29 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Deletes a run with its subjects and artifacts. Its number is not reused.
     fn delete_run(&self, run: RunId) -> Result<(), StoreError>;
+
+    /// Keeps a result measured outside a run and returns its number. Earlier
+    /// observations of the same kind and subject are kept too (history).
+    fn put_observation(&self, observation: &NewObservation) -> Result<i64, StoreError>;
+
+    /// The newest observation of `kind` about `subject` (by time observed, then number).
+    fn latest_observation(
+        &self,
+        kind: &str,
+        subject: &str,
+    ) -> Result<Option<Observation>, StoreError>;
+
+    /// Every observation of `kind`, about `subject` or about anything when `None`,
+    /// newest first.
+    fn observations(
+        &self,
+        kind: &str,
+        subject: Option<&str>,
+    ) -> Result<Vec<Observation>, StoreError>;
+
+    /// The cached answer for `url`, if one was kept.
+    fn cached_response(&self, url: &str) -> Result<Option<CachedResponse>, StoreError>;
+
+    /// Keeps (or replaces) the cached answer for `url`.
+    fn put_cached_response(&self, url: &str, response: &CachedResponse) -> Result<(), StoreError>;
 }
