@@ -71,6 +71,10 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
     // here, untouched, instead of after an hour of measurements.
     let store = SqliteStore::open(&args.db.db)?;
     let lang = lang_of(args.lang);
+    let manifests: Vec<_> = subjects.iter().map(|s| s.manifest.clone()).collect();
+    for note in super::eco::collect_for_run(ctx, &store, &manifests, args.offline) {
+        say!("note: {note}");
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
