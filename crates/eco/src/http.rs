@@ -63,6 +63,13 @@ impl Http {
             .timeout_global(Some(REQUEST_TIMEOUT))
             .http_status_as_error(false)
             .user_agent(concat!("podium/", env!("CARGO_PKG_VERSION")))
+            // The system's certificate store (and SSL_CERT_FILE), so that a site's or a
+            // proxy's own authority is trusted as it is by curl, go and cargo.
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .build();
         Http {
             agent: config.into(),
