@@ -33,7 +33,9 @@ impl DocCoverage {
 
 /// Counts a Go source folder with the embedded go/parser program.
 pub fn go_source(dir: &Path) -> Result<DocCoverage, EcoError> {
-    let work = std::env::temp_dir().join(format!("podium-doccov-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let work = std::env::temp_dir().join(format!("podium-doccov-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| EcoError::io(&work, e))?;
     let program = work.join("doccov.go");
     std::fs::write(&program, DOCCOV_GO).map_err(|e| EcoError::io(&program, e))?;
