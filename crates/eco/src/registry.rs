@@ -40,7 +40,7 @@ pub fn go(args: &[&str], dir: Option<&Path>) -> Result<Vec<u8>, EcoError> {
     if !output.status.success() {
         return Err(EcoError::GoCommand {
             args: shown,
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            stderr: one_line(&String::from_utf8_lossy(&output.stderr)),
         });
     }
     Ok(output.stdout)
@@ -59,7 +59,16 @@ fn go_error(object: &Value) -> Option<String> {
         .pointer("/Error/Err")
         .or_else(|| object.get("Error"))
         .and_then(Value::as_str)
-        .map(str::to_string)
+        .map(one_line)
+}
+
+/// The `go` command's multi-line messages on one line.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A folder `go` commands can run in without being inside any module.
