@@ -2,6 +2,8 @@
 //! the GitHub and OSV APIs replayed by a local server; the offline mode; unreachable
 //! APIs; bad input.
 
+#![allow(clippy::unwrap_used)] // test code (the shared support module): a panic is the failure report
+
 #[path = "../crates/eco/tests/replay/mod.rs"]
 mod replay;
 mod support;
