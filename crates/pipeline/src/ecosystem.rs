@@ -1,0 +1,111 @@
+//! The ecosystem result a run carries for a subject, as the report shows it.
+
+use crate::PipelineError;
+use crate::carried::carried_observation;
+use podium_eco::EcoReport;
+use podium_report::{EcoCve, EcoMiddleware, EcoSignal, EcoVulnerabilities, Ecosystem};
+use podium_store::{RunId, Store, kind};
+
+/// The report's ecosystem section for `subject` in `run`, `None` when the run carries
+/// no ecosystem observation. A result that cannot be read is shown with no score and a
+/// note saying why (the run's other figures are unaffected).
+pub fn ecosystem_of(
+    store: &dyn Store,
+    run: RunId,
+    subject: &str,
+) -> Result<Option<Ecosystem>, PipelineError> {
+    let Some(carried) = carried_observation(store, run, subject, kind::ECOSYSTEM)? else {
+        return Ok(None);
+    };
+    let observed_at = podium_eco::time::timestamp(carried.observed_at);
+    let report: EcoReport = match serde_json::from_value(carried.result) {
+        Ok(r) => r,
+        Err(e) => {
+            return Ok(Some(Ecosystem {
+                module: subject.to_string(),
+                version: String::new(),
+                observed_at,
+                age_runs: carried.age_runs,
+                mode: String::new(),
+                score: None,
+                score_without: Vec::new(),
+                signals: Vec::new(),
+                merged_prs_per_month: None,
+                vulnerabilities: None,
+                support: None,
+                middleware: Vec::new(),
+                cve_response: None,
+                doc_coverage: None,
+                notes: vec![format!(
+                    "the stored ecosystem result cannot be read ({e}); run `podium eco` again"
+                )],
+            }));
+        }
+    };
+    let s = &report.signals;
+    let signals = [
+        ("stars", &s.stars),
+        ("forks", &s.forks),
+        ("releases_per_month", &s.releases_per_month),
+        ("decoupling", &s.decoupling),
+    ]
+    .into_iter()
+    .map(|(name, x)| EcoSignal {
+        name: name.to_string(),
+        raw: x.raw,
+        normalised: x.normalised,
+        weight: x.weight,
+        age: x.age,
+        source: x.source.clone(),
+        observed_at: x.observed_at.clone(),
+    })
+    .collect();
+    let describe =
+        |v: &podium_eco::collect::Vulnerability| format!("{} ({} {})", v.id, v.package, v.version);
+    Ok(Some(Ecosystem {
+        module: report.module,
+        version: report.version,
+        observed_at,
+        age_runs: carried.age_runs,
+        mode: report.mode,
+        score: report.score,
+        score_without: report.score_without,
+        signals,
+        merged_prs_per_month: report.merged_prs_per_month.value,
+        vulnerabilities: report.vulnerabilities.value.map(|v| EcoVulnerabilities {
+            module: v.module.iter().map(|x| x.id.clone()).collect(),
+            dependencies: v.dependencies.iter().map(describe).collect(),
+            dependencies_checked: v.dependencies_checked as u64,
+        }),
+        support: report
+            .support
+            .value
+            .map(|s| format!("{} ({})", s.status, s.line)),
+        middleware: report
+            .middleware
+            .iter()
+            .map(|m| EcoMiddleware {
+                purpose: serde_json::to_value(m.purpose)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                module: m.module.clone(),
+                maintainer: serde_json::to_value(m.maintainer)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                detail: m.detail.clone(),
+            })
+            .collect(),
+        cve_response: report.cve_response.value.map(|l| {
+            l.into_iter()
+                .map(|c| EcoCve {
+                    id: c.id,
+                    days: c.days,
+                })
+                .collect()
+        }),
+        doc_coverage: report.doc_coverage.value.and_then(|d| d.share),
+        notes: report.notes,
+    }))
+}
