@@ -24,9 +24,4 @@ pub use model::Weights;
 pub use spec::ModuleSpec;
 
 /// Now, in Unix milliseconds.
-pub fn time_now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
+pub use podium_store::unix_millis_now as time_now_ms;

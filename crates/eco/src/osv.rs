@@ -190,6 +190,23 @@ fn parse_version(text: &str) -> Option<semver::Version> {
     })
 }
 
+/// A record's `affected` entries about `package` in `ecosystem`.
+fn entries_of<'a>(
+    record: &'a Value,
+    ecosystem: &'a str,
+    package: &'a str,
+) -> impl Iterator<Item = &'a Value> {
+    record
+        .get("affected")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(move |a| {
+            a.pointer("/package/ecosystem").and_then(Value::as_str) == Some(ecosystem)
+                && a.pointer("/package/name").and_then(Value::as_str) == Some(package)
+        })
+}
+
 /// Whether an OSV record affects `version` of `package` in `ecosystem`: listed in
 /// `versions`, or inside a SEMVER/ECOSYSTEM range whose events (introduced, fixed,
 /// last_affected) are walked in version order.
@@ -198,20 +215,7 @@ pub fn affects(record: &Value, ecosystem: &str, package: &str, version: &str) ->
         return false;
     };
     let bare = version.trim_start_matches('v').trim_start_matches("go");
-    for affected in record
-        .get("affected")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if affected
-            .pointer("/package/ecosystem")
-            .and_then(Value::as_str)
-            != Some(ecosystem)
-            || affected.pointer("/package/name").and_then(Value::as_str) != Some(package)
-        {
-            continue;
-        }
+    for affected in entries_of(record, ecosystem, package) {
         if affected
             .get("versions")
             .and_then(Value::as_array)
@@ -271,20 +275,7 @@ pub fn affects(record: &Value, ecosystem: &str, package: &str, version: &str) ->
 /// The `fixed` versions a record names for `package`, lowest first.
 pub fn fixed_versions(record: &Value, ecosystem: &str, package: &str) -> Vec<String> {
     let mut fixed: Vec<(semver::Version, String)> = Vec::new();
-    for affected in record
-        .get("affected")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if affected
-            .pointer("/package/ecosystem")
-            .and_then(Value::as_str)
-            != Some(ecosystem)
-            || affected.pointer("/package/name").and_then(Value::as_str) != Some(package)
-        {
-            continue;
-        }
+    for affected in entries_of(record, ecosystem, package) {
         for range in affected
             .get("ranges")
             .and_then(Value::as_array)

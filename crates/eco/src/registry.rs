@@ -71,6 +71,23 @@ fn one_line(text: &str) -> String {
         .join("; ")
 }
 
+/// The one JSON object a `go ... -json` command printed; its `Error` becomes
+/// [`EcoError::NotFound`] with the message `not_found` makes of it.
+fn go_answer(
+    what: &str,
+    out: &[u8],
+    not_found: impl FnOnce(String) -> String,
+) -> Result<Value, EcoError> {
+    let object = json_stream(what, out)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| EcoError::malformed(what, "no output"))?;
+    match go_error(&object) {
+        Some(err) => Err(EcoError::NotFound(not_found(err))),
+        None => Ok(object),
+    }
+}
+
 /// A folder `go` commands can run in without being inside any module.
 fn neutral_dir() -> PathBuf {
     std::env::temp_dir()
@@ -92,15 +109,9 @@ pub fn go_versions(module: &str) -> Result<Vec<String>, EcoError> {
         &["list", "-m", "-e", "-json", "-versions", module],
         Some(&neutral_dir()),
     )?;
-    let objects = json_stream("go list -m -versions", &out)?;
-    let object = objects
-        .first()
-        .ok_or_else(|| EcoError::malformed("go list -m -versions", "no output"))?;
-    if let Some(err) = go_error(object) {
-        return Err(EcoError::NotFound(format!(
-            "the Go module proxy does not know {module}: {err}"
-        )));
-    }
+    let object = go_answer("go list -m -versions", &out, |err| {
+        format!("the Go module proxy does not know {module}: {err}")
+    })?;
     Ok(object
         .get("Versions")
         .and_then(Value::as_array)
@@ -207,15 +218,9 @@ pub fn go_download(module: &str, version: &str) -> Result<GoDownload, EcoError> 
             )),
             other => other,
         })?;
-    let objects = json_stream("go mod download -json", &out)?;
-    let object = objects
-        .first()
-        .ok_or_else(|| EcoError::malformed("go mod download -json", "no output"))?;
-    if let Some(err) = go_error(object) {
-        return Err(EcoError::NotFound(format!(
-            "cannot download {query}: {err}"
-        )));
-    }
+    let object = go_answer("go mod download -json", &out, |err| {
+        format!("cannot download {query}: {err}")
+    })?;
     let field = |name: &str| {
         object
             .get(name)

@@ -1,5 +1,5 @@
-//! RFC 3339 timestamps (registries, GitHub and OSV all use them) to Unix milliseconds and
-//! back to dates, without a date library.
+//! RFC 3339 timestamps (registries, GitHub and OSV all use them) to Unix milliseconds,
+//! without a date library; and back, through the store's formatter.
 
 /// Milliseconds in a day.
 pub const DAY_MS: i64 = 86_400_000;
@@ -13,20 +13,6 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Parses `2025-09-20T11:38:42Z`, `2025-09-20T11:38:42.123+02:00` or a bare date
@@ -82,20 +68,14 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
 
 /// `YYYY-MM-DD` (UTC) of Unix milliseconds.
 pub fn date(ms: i64) -> String {
-    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
-    format!("{y:04}-{m:02}-{d:02}")
+    let mut stamp = timestamp(ms);
+    stamp.truncate(10);
+    stamp
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` (UTC) of Unix milliseconds.
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC) of Unix milliseconds (the store's formatter).
 pub fn timestamp(ms: i64) -> String {
-    let secs = ms.div_euclid(1000).rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        date(ms),
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    podium_store::rfc3339_utc(ms)
 }
 
 #[cfg(test)]

@@ -95,6 +95,18 @@ pub struct EcoCve {
     pub days: Option<f64>,
 }
 
+/// The table with every cell passed through the exporter's escaping.
+pub(crate) fn escaped(table: SubjectTable<'_>, escape: fn(&str) -> String) -> SubjectTable<'_> {
+    SubjectTable {
+        head: table.head,
+        rows: table
+            .rows
+            .into_iter()
+            .map(|(s, cells)| (s, cells.iter().map(|c| escape(c)).collect()))
+            .collect(),
+    }
+}
+
 fn with_ecosystem(report: &RunReport) -> impl Iterator<Item = (&SubjectReport, &Ecosystem)> {
     report
         .subjects

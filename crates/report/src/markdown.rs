@@ -535,15 +535,7 @@ impl Doc {
             crate::ecosystem::signals_table(r, self.t),
             crate::ecosystem::facts_table(r, self.t),
         ] {
-            let escaped = view::SubjectTable {
-                head: table.head,
-                rows: table
-                    .rows
-                    .into_iter()
-                    .map(|(s, cells)| (s, cells.iter().map(|c| md(c)).collect()))
-                    .collect(),
-            };
-            self.subject_table(escaped);
+            self.subject_table(crate::ecosystem::escaped(table, md));
         }
         let sources = crate::ecosystem::sources(r);
         if !sources.is_empty() {

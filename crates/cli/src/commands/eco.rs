@@ -128,6 +128,13 @@ pub fn collect_for_run(
     notes
 }
 
+/// `before VALUE after`, or nothing when there is no value.
+fn around(value: Option<&str>, before: &str, after: &str) -> String {
+    value
+        .map(|v| format!("{before}{v}{after}"))
+        .unwrap_or_default()
+}
+
 fn figure(value: Option<f64>) -> String {
     match value {
         Some(v) if v.fract() == 0.0 && v.abs() >= 1.0 => format!("{v:.0}"),
@@ -144,10 +151,7 @@ fn print_signal(name: &str, s: &Signal) {
         s.weight,
         s.age.map_or("-".into(), |a| a.to_string()),
         s.source,
-        s.note
-            .as_ref()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default()
+        around(s.note.as_deref(), " (", ")")
     );
 }
 
@@ -159,14 +163,8 @@ fn fact_line<T>(name: &str, fact: &Fact<T>, show: impl Fn(&T) -> String) {
     println!(
         "  {name:<22} {value}  [{}{}]{}",
         fact.source,
-        fact.observed_at
-            .as_ref()
-            .map(|d| format!(", {d}"))
-            .unwrap_or_default(),
-        fact.note
-            .as_ref()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default()
+        around(fact.observed_at.as_deref(), ", ", ""),
+        around(fact.note.as_deref(), " (", ")")
     );
 }
 
@@ -228,14 +226,8 @@ fn print_report(r: &EcoReport) {
             "{} ({}{}{})",
             s.status,
             s.line,
-            s.newest_in_line
-                .as_ref()
-                .map(|n| format!(", newest {n}"))
-                .unwrap_or_default(),
-            s.newer_line
-                .as_ref()
-                .map(|n| format!(", newer line {n}"))
-                .unwrap_or_default()
+            around(s.newest_in_line.as_deref(), ", newest ", ""),
+            around(s.newer_line.as_deref(), ", newer line ", "")
         )
     });
     fact_line("CVE response (days)", &r.cve_response, |list| {

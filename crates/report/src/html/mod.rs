@@ -713,15 +713,7 @@ impl Page<'_> {
             crate::ecosystem::signals_table(self.r, self.t),
             crate::ecosystem::facts_table(self.r, self.t),
         ] {
-            let escaped = view::SubjectTable {
-                head: table.head,
-                rows: table
-                    .rows
-                    .into_iter()
-                    .map(|(s, cells)| (s, cells.iter().map(|c| esc(c)).collect()))
-                    .collect(),
-            };
-            self.subject_table(escaped);
+            self.subject_table(crate::ecosystem::escaped(table, esc));
         }
         let sources = crate::ecosystem::sources(self.r);
         if !sources.is_empty() {
