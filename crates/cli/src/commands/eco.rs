@@ -90,12 +90,13 @@ fn collect_and_store(
 
 /// Before a run: the ecosystem of each subject, reusing stored results younger than
 /// [`REUSE_FOR_MS`], so that the run carries them. Failures are returned as notes; they
-/// never stop the run.
+/// never stop the run. Stops between subjects once `stopped` says so (Ctrl-C).
 pub fn collect_for_run(
     ctx: &Context,
     store: &dyn Store,
     subjects: &[SubjectManifest],
     offline: bool,
+    stopped: &dyn Fn() -> bool,
 ) -> Vec<String> {
     let mut notes = Vec::new();
     let now = podium_eco::time_now_ms();
@@ -109,6 +110,9 @@ pub fn collect_for_run(
         now_ms: now,
     };
     for manifest in subjects {
+        if stopped() {
+            break;
+        }
         let spec = module_spec(manifest);
         match store.latest_observation(kind::ECOSYSTEM, &spec.key()) {
             Ok(Some(o)) if now - o.observation.observed_at < REUSE_FOR_MS => continue,

@@ -71,15 +71,17 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
     // here, untouched, instead of after an hour of measurements.
     let store = SqliteStore::open(&args.db.db)?;
     let lang = lang_of(args.lang);
-    let manifests: Vec<_> = subjects.iter().map(|s| s.manifest.clone()).collect();
-    for note in super::eco::collect_for_run(ctx, &store, &manifests, args.offline) {
-        say!("note: {note}");
-    }
 
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .context("cannot install the signal handler")?;
+    }
+    // The ecosystem of each subject, stored before the run begins so that it is carried.
+    let manifests: Vec<_> = subjects.iter().map(|s| s.manifest.clone()).collect();
+    let stopped = || stop.load(Ordering::Relaxed);
+    for note in super::eco::collect_for_run(ctx, &store, &manifests, args.offline, &stopped) {
+        say!("note: {note}");
     }
 
     let repetitions = |w: &podium_workload::Workload| args.repetitions.unwrap_or(w.repetitions);
