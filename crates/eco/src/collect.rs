@@ -497,11 +497,21 @@ fn fetch_source(
 ) -> Result<Source, EcoError> {
     match spec {
         ModuleSpec::Go(path) => {
-            let releases = registry::go_releases(path)?;
+            let mut releases = registry::go_releases(path)?;
             let version = match version {
                 Some(v) => v.to_string(),
                 None => registry::go_latest(path)?.version,
             };
+            if !releases.iter().any(|r| r.version == version) {
+                // The proxy's version list can lag behind its .info files.
+                releases.extend(registry::go_release_times(
+                    path,
+                    std::slice::from_ref(&version),
+                )?);
+                notes.push(format!(
+                    "the Go module proxy's version list of {path} does not include {version}; its release date was read from its .info and counted"
+                ));
+            }
             let download = registry::go_download(path, &version)?;
             let go_mod = std::fs::read_to_string(&download.go_mod)
                 .map_err(|e| EcoError::io(&download.go_mod, e))?;
