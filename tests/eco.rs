@@ -52,7 +52,8 @@ fn gin_live_with_replayed_github_and_osv() {
                 200,
                 include_str!("../crates/eco/tests/fixtures/github/repo.json"),
             )
-            .header("etag", "\"r1\""),
+            .header("etag", "\"r1\"")
+            .times(1),
             Route::get(
                 "/repos/gin-gonic/gin/pulls?state=closed&sort=updated&direction=desc&per_page=100",
                 200,
@@ -148,6 +149,29 @@ fn gin_live_with_replayed_github_and_osv() {
         .cached_response(&format!("{}/repos/gin-gonic/gin", github.base))
         .expect("read");
     assert_eq!(cached.and_then(|c| c.etag).as_deref(), Some("\"r1\""));
+    drop(store);
+
+    // GitHub now fails (the replay has no second answer): the answer kept in the store
+    // gives stars and forks, dated when it was fetched, with a note.
+    let (code, stdout, stderr) = run(podium()
+        .args(["eco", "github.com/gin-gonic/gin", "--json", "--db"])
+        .arg(&db)
+        .env("PODIUM_GITHUB_API", &github.base)
+        .env("PODIUM_OSV_API", &osv_server.base));
+    assert_eq!(code, 0, "{stderr}");
+    let again: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(again["signals"]["stars"]["raw"], 12345.0);
+    assert!(
+        again["signals"]["stars"]["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("kept in the store"))
+    );
+    assert!(
+        again["notes"].to_string().contains("GitHub API failed"),
+        "{}",
+        again["notes"]
+    );
+    assert_eq!(again["merged_prs_per_month"]["value"], Value::Null);
 }
 
 #[test]

@@ -748,6 +748,55 @@ fn github_signals(
             },
         )
     };
+    // When GitHub cannot answer, its last answer kept in the store (ETag cache) is newer
+    // than the snapshot: stars and forks come from it, dated when it was fetched.
+    let cached = repo.zip(store).and_then(|((owner, name), store)| {
+        let url = format!(
+            "{}/repos/{owner}/{name}",
+            options.github_api.trim_end_matches('/')
+        );
+        let kept = store.cached_response(&url).ok()??;
+        let value: serde_json::Value = serde_json::from_slice(&kept.body).ok()?;
+        Some((
+            value.get("stargazers_count")?.as_u64()?,
+            value.get("forks_count")?.as_u64()?,
+            kept.fetched_at,
+            url,
+        ))
+    });
+    let fallback = |why: String, notes: &mut Vec<String>| {
+        let (mut stars, mut forks, merged) = snapshot_all(why.clone(), notes);
+        if let Some((s, f, at, url)) = &cached {
+            notes.pop();
+            notes.push(format!(
+                "{why}: stars and forks from GitHub's answer kept in the store ({}), merged pull requests from the snapshot of {taken}",
+                date(*at)
+            ));
+            let source = format!(
+                "GitHub API answer kept in the store ({url}, fetched {})",
+                timestamp(*at)
+            );
+            stars = signal(
+                w.stars,
+                *s as f64,
+                model::normalise_stars(*s as f64),
+                *at,
+                now,
+                source.clone(),
+                Some(why.clone()),
+            );
+            forks = signal(
+                w.forks,
+                *f as f64,
+                model::normalise_forks(*f as f64),
+                *at,
+                now,
+                source,
+                Some(why),
+            );
+        }
+        (stars, forks, merged)
+    };
     if options.offline {
         return snapshot_all("offline".into(), notes);
     }
@@ -761,12 +810,12 @@ fn github_signals(
     let stats = match github.repo(owner, name) {
         Ok(s) => s,
         Err(e) if e.is_unreachable() => {
-            return snapshot_all(
+            return fallback(
                 format!("GitHub API unreachable ({})", options.github_api),
                 notes,
             );
         }
-        Err(e) => return snapshot_all(format!("GitHub API failed: {e}"), notes),
+        Err(e) => return fallback(format!("GitHub API failed: {e}"), notes),
     };
     let source = format!("GitHub API {}/repos/{owner}/{name}", options.github_api);
     let stars = signal(
