@@ -26,6 +26,17 @@ fn closed_port() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
+/// `podium eco github.com/gin-gonic/gin --json` against these API bases.
+fn gin_json(db: &std::path::Path, github: &str, osv: &str) -> Value {
+    let (code, stdout, stderr) = run(podium()
+        .args(["eco", "github.com/gin-gonic/gin", "--json", "--db"])
+        .arg(db)
+        .env("PODIUM_GITHUB_API", github)
+        .env("PODIUM_OSV_API", osv));
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).expect("JSON")
+}
+
 #[test]
 fn gin_live_with_replayed_github_and_osv() {
     let pulls = json!([
@@ -64,13 +75,7 @@ fn gin_live_with_replayed_github_and_osv() {
     let osv_server = Replay::start(|_| vec![Route::post("/v1/query", 200, osv.to_string())]);
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("podium.db");
-    let (code, stdout, stderr) = run(podium()
-        .args(["eco", "github.com/gin-gonic/gin", "--json", "--db"])
-        .arg(&db)
-        .env("PODIUM_GITHUB_API", &github.base)
-        .env("PODIUM_OSV_API", &osv_server.base));
-    assert_eq!(code, 0, "{stderr}");
-    let r: Value = serde_json::from_str(&stdout).expect("JSON");
+    let r = gin_json(&db, &github.base, &osv_server.base);
     assert_eq!(r["module"], "github.com/gin-gonic/gin");
     assert_eq!(
         r["version"], "v1.12.0",
@@ -153,13 +158,7 @@ fn gin_live_with_replayed_github_and_osv() {
 
     // GitHub now fails (the replay has no second answer): the answer kept in the store
     // gives stars and forks, dated when it was fetched, with a note.
-    let (code, stdout, stderr) = run(podium()
-        .args(["eco", "github.com/gin-gonic/gin", "--json", "--db"])
-        .arg(&db)
-        .env("PODIUM_GITHUB_API", &github.base)
-        .env("PODIUM_OSV_API", &osv_server.base));
-    assert_eq!(code, 0, "{stderr}");
-    let again: Value = serde_json::from_str(&stdout).expect("JSON");
+    let again = gin_json(&db, &github.base, &osv_server.base);
     assert_eq!(again["signals"]["stars"]["raw"], 12345.0);
     assert!(
         again["signals"]["stars"]["source"]
