@@ -194,8 +194,6 @@ struct Source {
     /// `owner/repo` named by the crate.
     repository: Option<(String, String)>,
     releases: Vec<Release>,
-    /// Index versions (crates only), for dependency resolution.
-    crate_versions: Vec<registry::IndexVersion>,
 }
 
 fn missing_signal(weight: f64, source: &str, note: String) -> Signal {
@@ -286,7 +284,7 @@ pub fn collect(
 
     progress("registry: releases");
     let source = fetch_source(&http, &crates, spec, version, options, &mut notes)?;
-    let version = source_version(spec, version, &source)?;
+    let version = source_version(spec, version, &source.releases)?;
     let registry_name = match spec {
         ModuleSpec::Go(_) => "Go module proxy",
         ModuleSpec::GoStd(_) => "Go module proxy (golang.org/toolchain releases)",
@@ -468,13 +466,12 @@ pub fn collect(
 fn source_version(
     spec: &ModuleSpec,
     version: Option<&str>,
-    source: &Source,
+    releases: &[Release],
 ) -> Result<String, EcoError> {
     if let Some(v) = version {
         return Ok(v.to_string());
     }
-    let newest = source
-        .releases
+    let newest = releases
         .iter()
         .filter(|r| match spec {
             ModuleSpec::GoStd(_) => !r.version.contains("rc") && !r.version.contains("beta"),
@@ -520,7 +517,6 @@ fn fetch_source(
                 deps: registry::go_mod_requires(&go_mod),
                 repository: None,
                 releases,
-                crate_versions: Vec::new(),
             })
         }
         ModuleSpec::GoStd(pkg) => {
@@ -538,7 +534,6 @@ fn fetch_source(
                 deps: Vec::new(),
                 repository: None,
                 releases,
-                crate_versions: Vec::new(),
             })
         }
         ModuleSpec::Crate(name) => {
@@ -546,17 +541,7 @@ fn fetch_source(
             let releases = registry::crate_releases(&versions);
             let pinned = match version {
                 Some(v) => v.to_string(),
-                None => source_version(
-                    spec,
-                    None,
-                    &Source {
-                        dir: None,
-                        deps: Vec::new(),
-                        repository: None,
-                        releases: releases.clone(),
-                        crate_versions: Vec::new(),
-                    },
-                )?,
+                None => source_version(spec, None, &releases)?,
             };
             let entry = versions.iter().find(|v| v.vers == pinned).ok_or_else(|| {
                 EcoError::NotFound(format!("crates.io has no version {pinned} of {name}"))
@@ -585,7 +570,6 @@ fn fetch_source(
                 deps,
                 repository,
                 releases,
-                crate_versions: versions,
             })
         }
     }
@@ -1018,7 +1002,6 @@ fn osv_facts(
         observed_at: Some(timestamp(now)),
         note: None,
     };
-    let _ = &source.crate_versions;
     (vulns, cve)
 }
 
