@@ -56,7 +56,11 @@ pub fn ecosystem_of(
         normalised: x.normalised,
         weight: x.weight,
         age: x.age,
-        source: x.source.clone(),
+        // A missing signal's note says why it is missing.
+        source: match (&x.raw, &x.note) {
+            (None, Some(note)) => format!("{} ({note})", x.source),
+            _ => x.source.clone(),
+        },
         observed_at: x.observed_at.clone(),
     })
     .collect();
