@@ -205,11 +205,40 @@ fn offline_and_unreachable_apis_fall_back_with_a_note() {
     assert_eq!(r["score_without"], json!(["stars", "forks"]));
     assert_eq!(r["vulnerabilities"]["value"], Value::Null);
     assert!(r["signals"]["decoupling"]["raw"].as_f64().is_some());
+    // Offline with a local OSV database: vulnerabilities are checked (none of its
+    // records names gin or its dependencies), not "not checked".
+    let osv_db = support::repo_root().join("crates/eco/tests/fixtures/osv-db");
+    let (code, stdout, stderr) = run(podium()
+        .args([
+            "eco",
+            "github.com/gin-gonic/gin",
+            "--offline",
+            "--json",
+            "--osv-db",
+        ])
+        .arg(&osv_db)
+        .arg("--db")
+        .arg(&db));
+    assert_eq!(code, 0, "{stderr}");
+    let r: Value = serde_json::from_str(&stdout).expect("JSON");
+    let vulns = &r["vulnerabilities"];
+    assert_eq!(vulns["value"]["module"], json!([]));
+    assert!(
+        vulns["value"]["dependencies_checked"]
+            .as_u64()
+            .is_some_and(|n| n > 10)
+    );
+    assert!(
+        vulns["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("local OSV database"))
+    );
+
     let store = SqliteStore::open(&db).expect("store");
     let all = store
         .observations(kind::ECOSYSTEM, Some("github.com/gin-gonic/gin"))
         .expect("read");
-    assert_eq!(all.len(), 2);
+    assert_eq!(all.len(), 3);
 }
 
 #[test]
