@@ -113,3 +113,85 @@ pub fn ecosystem_of(
         notes: report.notes,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::carried::carry_observations;
+    use podium_store::{NewObservation, NewRun, SqliteStore};
+    use podium_subjects::SubjectManifest;
+    use std::path::Path;
+
+    /// `podium eco github.com/gin-gonic/gin --offline --json`, as it printed it.
+    const GIN: &str = include_str!("../tests/fixtures/eco-gin-offline.json");
+
+    fn run_with(json: serde_json::Value) -> (tempfile::TempDir, SqliteStore, RunId) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let store = SqliteStore::open(dir.path().join("podium.db")).expect("a store");
+        store
+            .put_observation(&NewObservation {
+                kind: kind::ECOSYSTEM.into(),
+                subject: "github.com/gin-gonic/gin".into(),
+                observed_at: 1_000,
+                json,
+            })
+            .expect("stored");
+        let run = store
+            .begin_run(&NewRun {
+                started_at: 2_000,
+                podium_version: "0".into(),
+                command_line: vec![],
+                suite_name: None,
+                suite_text: None,
+                quick: true,
+                config: serde_json::json!({}),
+                environment: serde_json::json!({}),
+            })
+            .expect("a run");
+        let manifest = SubjectManifest::parse(
+            "name = \"gin\"\nlanguage = \"go\"\nframework = \"Gin\"\n\
+             module = \"github.com/gin-gonic/gin\"\nversion = \"v1.12.0\"\n\
+             [build]\ncommand = \"true\"\n[run]\ncommand = [\"server\"]\n",
+            Path::new("subject.toml"),
+        )
+        .expect("a manifest");
+        carry_observations(&store, run, 2_000, &manifest).expect("carried");
+        (dir, store, run)
+    }
+
+    #[test]
+    fn a_carried_result_becomes_the_report_section() {
+        let json: serde_json::Value = serde_json::from_str(GIN).expect("JSON");
+        let (_dir, store, run) = run_with(json.clone());
+        let eco = ecosystem_of(&store, run, "gin")
+            .expect("readable")
+            .expect("carried");
+        assert_eq!(eco.module, "github.com/gin-gonic/gin");
+        assert_eq!(eco.score, json["score"].as_f64());
+        assert_eq!(eco.age_runs, 0);
+        assert_eq!(eco.score_without, ["stars", "forks"]);
+        let names: Vec<&str> = eco.signals.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["stars", "forks", "releases_per_month", "decoupling"]
+        );
+        assert!(eco.signals[0].raw.is_none() && eco.signals[0].source.contains("offline"));
+        assert!(eco.signals[3].normalised.is_some_and(|v| v > 0.0));
+        assert_eq!(
+            eco.vulnerabilities, None,
+            "offline without --osv-db: not checked"
+        );
+        assert_eq!(eco.middleware.len(), 2);
+        assert_eq!(ecosystem_of(&store, run, "echo").expect("readable"), None);
+    }
+
+    #[test]
+    fn a_damaged_result_has_no_score_and_says_why() {
+        let (_dir, store, run) = run_with(serde_json::json!({"score": "high"}));
+        let eco = ecosystem_of(&store, run, "gin")
+            .expect("readable")
+            .expect("carried");
+        assert_eq!(eco.score, None);
+        assert!(eco.notes[0].contains("cannot be read"), "{:?}", eco.notes);
+    }
+}
