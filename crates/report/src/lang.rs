@@ -242,8 +242,8 @@ texts! {
     Verdict => "Verdict", "结论";
 
     // Deployment.
-    EcoExplain => "From `podium eco`, carried into this run (the newest result per module). Score = Σ weight × normalised × 0.95^age over the signals obtained, divided by their weights: stars min(1, s/10000), forks ln(1+f)/ln(5001), releases per month over 6 months clamp(r/4, 0, 1), decoupling 1 − density of the module's own import graph (edges / (n·(n−1))). A signal's age is in whole 30-day periods; a missing signal is left out and named. Raw → normalised below; sources and notes follow the tables.",
-        "来自 `podium eco`，并带入本次运行（每个模块的最新结果）。得分 = 对已获得信号求 Σ 权重 × 归一化值 × 0.95^age，再除以这些信号的权重之和：stars 为 min(1, s/10000)，forks 为 ln(1+f)/ln(5001)，近 6 个月每月发布次数为 clamp(r/4, 0, 1)，解耦度为 1 − 模块自身导入图的密度（边数 / (n·(n−1))）。信号的 age 以整 30 天为单位；缺失的信号不计入并注明。下表为原始值 → 归一化值；数据来源和备注列在表后。";
+    EcoExplain => "From podium eco, carried into this run (the newest result per module). Score = Σ weight × normalised × 0.95^age over the signals obtained, divided by their weights: stars min(1, s/10000), forks ln(1+f)/ln(5001), releases per month over 6 months clamp(r/4, 0, 1), decoupling 1 − density of the module's own import graph (edges / (n·(n−1))). A signal's age is in whole 30-day periods; a missing signal is left out and named. Raw → normalised below; sources and notes follow the tables.",
+        "来自 podium eco，并带入本次运行（每个模块的最新结果）。得分 = 对已获得信号求 Σ 权重 × 归一化值 × 0.95^age，再除以这些信号的权重之和：stars 为 min(1, s/10000)，forks 为 ln(1+f)/ln(5001)，近 6 个月每月发布次数为 clamp(r/4, 0, 1)，解耦度为 1 − 模块自身导入图的密度（边数 / (n·(n−1))）。信号的 age 以整 30 天为单位；缺失的信号不计入并注明。下表为原始值 → 归一化值；数据来源和备注列在表后。";
     EcoModule => "Module", "模块";
     EcoScore => "Score", "得分";
     EcoStars => "Stars", "星标数";
