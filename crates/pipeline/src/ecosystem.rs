@@ -118,7 +118,7 @@ pub fn ecosystem_of(
 mod tests {
     use super::*;
     use crate::carried::carry_observations;
-    use podium_store::{NewObservation, NewRun, SqliteStore};
+    use podium_store::{NewObservation, SqliteStore};
     use podium_subjects::SubjectManifest;
     use std::path::Path;
 
@@ -136,18 +136,7 @@ mod tests {
                 json,
             })
             .expect("stored");
-        let run = store
-            .begin_run(&NewRun {
-                started_at: 2_000,
-                podium_version: "0".into(),
-                command_line: vec![],
-                suite_name: None,
-                suite_text: None,
-                quick: true,
-                config: serde_json::json!({}),
-                environment: serde_json::json!({}),
-            })
-            .expect("a run");
+        let run = crate::carried::tests::begin(&store, 2_000);
         let manifest = SubjectManifest::parse(
             "name = \"gin\"\nlanguage = \"go\"\nframework = \"Gin\"\n\
              module = \"github.com/gin-gonic/gin\"\nversion = \"v1.12.0\"\n\
