@@ -1000,7 +1000,12 @@ fn osv_facts(
             osv.describe()
         ),
         observed_at: Some(timestamp(now)),
-        note: None,
+        note: matches!(spec, ModuleSpec::GoStd(_)).then(|| {
+            format!(
+                "only Go's newest {} releases are dated; a record fixed in an older one has no response time",
+                registry::DATED_RELEASES
+            )
+        }),
     };
     (vulns, cve)
 }
