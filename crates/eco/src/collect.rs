@@ -824,8 +824,15 @@ fn github_signals(
         Ok(m) => Fact {
             value: Some(m.per_month()),
             source: format!(
-                "GitHub API {}/repos/{owner}/{name}/pulls ({} merged in 12 × 30 days, {} pages)",
-                options.github_api, m.count, m.pages
+                "GitHub API {}/repos/{owner}/{name}/pulls ({} merged in 12 × 30 days, {} pages{})",
+                options.github_api,
+                m.count,
+                m.pages,
+                if m.searched {
+                    ", the last one the search API's total_count"
+                } else {
+                    ""
+                }
             ),
             observed_at: Some(timestamp(now)),
             note: None,

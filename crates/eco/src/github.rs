@@ -26,6 +26,7 @@ pub struct GitHub<'a> {
     token: Option<String>,
     cache: Option<&'a dyn Store>,
     max_wait: Duration,
+    max_pages: usize,
     now_ms: fn() -> i64,
 }
 
@@ -47,6 +48,9 @@ pub struct MergedPrs {
     pub months: u32,
     /// Pages read.
     pub pages: usize,
+    /// Whether the count came from the search API's `total_count` (a repository with
+    /// more merged pull requests than the pages Podium reads).
+    pub searched: bool,
 }
 
 impl MergedPrs {
@@ -66,6 +70,7 @@ impl<'a> GitHub<'a> {
             token: std::env::var("GH_TOKEN").ok().filter(|t| !t.is_empty()),
             cache,
             max_wait: MAX_RATE_LIMIT_WAIT,
+            max_pages: MAX_PR_PAGES,
             now_ms: crate::time_now_ms,
         }
     }
@@ -73,6 +78,13 @@ impl<'a> GitHub<'a> {
     /// Changes the longest rate-limit wait (tests use a short one).
     pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = max_wait;
+        self
+    }
+
+    /// Changes how many pages of pull requests are read before counting through the
+    /// search API instead (tests use a small number).
+    pub fn with_max_pages(mut self, max_pages: usize) -> Self {
+        self.max_pages = max_pages.max(1);
         self
     }
 
@@ -210,13 +222,8 @@ impl<'a> GitHub<'a> {
         let mut count = 0;
         let mut pages = 0;
         while let Some(page_url) = url.take() {
-            if pages == MAX_PR_PAGES {
-                return Err(EcoError::malformed(
-                    format!("{}/repos/{owner}/{repo}/pulls", self.base),
-                    format!(
-                        "more than {MAX_PR_PAGES} pages of pull requests in {months} months; not counted"
-                    ),
-                ));
+            if pages == self.max_pages {
+                return self.merged_prs_by_search(owner, repo, since, now, months, pages);
             }
             let (value, next) = self.get_json(&page_url)?;
             pages += 1;
@@ -252,6 +259,43 @@ impl<'a> GitHub<'a> {
             count,
             months,
             pages,
+            searched: false,
+        })
+    }
+
+    /// The same count from the search API (`is:pr is:merged merged:FROM..TO`), for a
+    /// repository too busy to page through.
+    fn merged_prs_by_search(
+        &self,
+        owner: &str,
+        repo: &str,
+        since: i64,
+        now: i64,
+        months: u32,
+        pages: usize,
+    ) -> Result<MergedPrs, EcoError> {
+        let url = format!(
+            "{}/search/issues?q=repo:{owner}/{repo}+is:pr+is:merged+merged:{}..{}&per_page=1",
+            self.base,
+            crate::time::date(since),
+            crate::time::date(now)
+        );
+        let (value, _) = self.get_json(&url)?;
+        if value.get("incomplete_results").and_then(Value::as_bool) == Some(true) {
+            return Err(EcoError::malformed(
+                &url,
+                "the search timed out (incomplete_results)",
+            ));
+        }
+        let count = value
+            .get("total_count")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| EcoError::malformed(&url, "no numeric `total_count`"))?;
+        Ok(MergedPrs {
+            count,
+            months,
+            pages: pages + 1,
+            searched: true,
         })
     }
 }

@@ -93,6 +93,36 @@ fn merged_pull_requests_are_counted_across_pages_until_the_window_ends() {
         !server.received().iter().any(|r| r.path.ends_with("page=3")),
         "no page after the window ended is read"
     );
+    assert!(!merged.searched);
+}
+
+#[test]
+fn a_busy_repository_is_counted_through_the_search_api() {
+    let server = Replay::start(|base| {
+        vec![
+            Route::get(
+                "/repos/o/r/pulls?state=closed&sort=updated&direction=desc&per_page=100",
+                200,
+                include_str!("fixtures/github/pulls-1.json"),
+            )
+            .header(
+                "link",
+                format!("<{base}/repos/o/r/pulls?page=2>; rel=\"next\""),
+            ),
+            Route::get(
+                "/search/issues?q=repo:o/r+is:pr+is:merged+merged:2025-12-06..2026-12-01&per_page=1",
+                200,
+                r#"{"total_count": 420, "incomplete_results": false, "items": []}"#,
+            ),
+        ]
+    });
+    let http = Http::new();
+    let github = GitHub::new(&http, &server.base, None).with_max_pages(1);
+    let now = parse_rfc3339("2026-12-01T00:00:00Z").expect("date");
+    let merged = github.merged_prs("o", "r", now, 12).expect("counted");
+    assert!(merged.searched);
+    assert_eq!((merged.count, merged.pages), (420, 2));
+    assert!((merged.per_month() - 35.0).abs() < 1e-12);
 }
 
 #[test]
