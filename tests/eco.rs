@@ -264,6 +264,18 @@ fn bad_input_is_one_clear_error_line() {
         .arg(&db));
     assert_eq!(code, 1);
     assert!(stderr.contains("w.toml:2:"), "{stderr}");
+    // `podium run` refuses the same file before it builds or measures anything.
+    let out = dir.path().join("report");
+    let (code, _, stderr) = run(podium()
+        .args(["run", "--quick", "--subjects", "chi", "--eco-weights"])
+        .arg(&weights)
+        .arg("--db")
+        .arg(&db)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("w.toml:2:"), "{stderr}");
+    assert!(!out.exists(), "nothing ran");
 
     let (code, _, stderr) = run(podium()
         .args([

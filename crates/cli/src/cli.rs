@@ -264,6 +264,12 @@ pub struct RunArgs {
     /// no OSV API). Ecosystem results younger than 24 h in the store are reused either way.
     #[arg(long)]
     pub offline: bool,
+    /// A local OSV database folder for the ecosystem's vulnerabilities (see `podium eco`).
+    #[arg(long, value_name = "DIR")]
+    pub osv_db: Option<PathBuf>,
+    /// A TOML file with the ecosystem model's weights (see `podium eco`).
+    #[arg(long, value_name = "FILE")]
+    pub eco_weights: Option<PathBuf>,
     #[command(flatten)]
     pub isolation: IsolationArgs,
 }

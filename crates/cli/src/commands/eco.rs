@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: &EcoArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn load_weights(path: Option<&Path>) -> anyhow::Result<Weights> {
+pub fn load_weights(path: Option<&Path>) -> anyhow::Result<Weights> {
     Ok(match path {
         Some(p) => Weights::load(p)?,
         None => Weights::default(),
@@ -88,6 +88,17 @@ fn collect_and_store(
     Ok(report)
 }
 
+/// How `podium run` collects ecosystems (`--offline`, `--osv-db`, `--eco-weights`).
+#[derive(Debug, Clone)]
+pub struct RunEco {
+    /// Snapshot and registries only.
+    pub offline: bool,
+    /// A local OSV database folder.
+    pub osv_db: Option<std::path::PathBuf>,
+    /// The model's weights.
+    pub weights: Weights,
+}
+
 /// Before a run: the ecosystem of each subject, reusing stored results younger than
 /// [`REUSE_FOR_MS`], so that the run carries them. Failures are returned as notes; they
 /// never stop the run. Stops between subjects once `stopped` says so (Ctrl-C).
@@ -95,15 +106,15 @@ pub fn collect_for_run(
     ctx: &Context,
     store: &dyn Store,
     subjects: &[SubjectManifest],
-    offline: bool,
+    eco: &RunEco,
     stopped: &dyn Fn() -> bool,
 ) -> Vec<String> {
     let mut notes = Vec::new();
     let now = podium_eco::time_now_ms();
     let options = Options {
-        offline,
-        osv_db: None,
-        weights: Weights::default(),
+        offline: eco.offline,
+        osv_db: eco.osv_db.clone(),
+        weights: eco.weights,
         github_api: podium_eco::github::default_base(),
         osv_api: podium_eco::osv::default_base(),
         cache_dir: ctx.cache.clone(),
