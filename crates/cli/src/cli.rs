@@ -114,23 +114,31 @@ pub enum Command {
     Eco(EcoArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct EcoArgs {
-    /// The module: a Go module path, a standard-library package, or crate:NAME; @VERSION
-    /// pins a version [default: the bundled subject's pinned version, else the newest].
-    #[arg(value_name = "MODULE")]
-    pub module: String,
-    /// Use only the bundled snapshot and the registries (no GitHub, no OSV API).
+/// Where ecosystem figures come from and how they are weighted (`podium eco`, `podium run`).
+#[derive(Debug, Clone, Args)]
+pub struct EcoSourceArgs {
+    /// Ecosystem figures from the bundled snapshot and the registries only (no GitHub,
+    /// no OSV API).
     #[arg(long)]
     pub offline: bool,
     /// A local OSV database folder (OSV's export layout: DIR/Go/*.json,
     /// DIR/crates.io/*.json) instead of the OSV API.
     #[arg(long, value_name = "DIR")]
     pub osv_db: Option<PathBuf>,
-    /// A TOML file with the model's weights: stars, forks, releases, decoupling
+    /// A TOML file with the ecosystem model's weights: stars, forks, releases, decoupling
     /// [default: 0.30, 0.25, 0.25, 0.20].
     #[arg(long, value_name = "FILE")]
     pub eco_weights: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EcoArgs {
+    /// The module: a Go module path, a standard-library package, or crate:NAME; @VERSION
+    /// pins a version [default: the bundled subject's pinned version, else the newest].
+    #[arg(value_name = "MODULE")]
+    pub module: String,
+    #[command(flatten)]
+    pub sources: EcoSourceArgs,
     /// The GitHub API base address.
     #[arg(
         long,
@@ -260,16 +268,10 @@ pub struct RunArgs {
     /// Skip the cross-checks with wrk and vegeta.
     #[arg(long)]
     pub no_cross_check: bool,
-    /// Ecosystem figures from the bundled snapshot and the registries only (no GitHub,
-    /// no OSV API). Ecosystem results younger than 24 h in the store are reused either way.
-    #[arg(long)]
-    pub offline: bool,
-    /// A local OSV database folder for the ecosystem's vulnerabilities (see `podium eco`).
-    #[arg(long, value_name = "DIR")]
-    pub osv_db: Option<PathBuf>,
-    /// A TOML file with the ecosystem model's weights (see `podium eco`).
-    #[arg(long, value_name = "FILE")]
-    pub eco_weights: Option<PathBuf>,
+    /// Where the ecosystem figures come from (ecosystem results younger than 24 h in the
+    /// store are reused).
+    #[command(flatten)]
+    pub eco: EcoSourceArgs,
     #[command(flatten)]
     pub isolation: IsolationArgs,
 }

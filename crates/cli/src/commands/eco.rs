@@ -2,7 +2,7 @@
 //! the collection `podium run` does for its subjects before it starts.
 
 use super::{Context, spinner};
-use crate::cli::EcoArgs;
+use crate::cli::{EcoArgs, EcoSourceArgs};
 use anyhow::Context as _;
 use podium_eco::collect::{EcoReport, Fact, Signal};
 use podium_eco::middleware::Maintainer;
@@ -27,11 +27,11 @@ pub fn run(ctx: &Context, args: &EcoArgs) -> anyhow::Result<i32> {
             .find(|m| module_spec(m) == spec)
             .map(|m| m.version.clone());
     }
-    let weights = load_weights(args.eco_weights.as_deref())?;
+    let weights = load_weights(args.sources.eco_weights.as_deref())?;
     let store = SqliteStore::open(&args.db.db)?;
     let options = Options {
-        offline: args.offline,
-        osv_db: args.osv_db.clone(),
+        offline: args.sources.offline,
+        osv_db: args.sources.osv_db.clone(),
         weights,
         github_api: args.github_api.clone(),
         osv_api: args.osv_api.clone(),
@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: &EcoArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-pub fn load_weights(path: Option<&Path>) -> anyhow::Result<Weights> {
+fn load_weights(path: Option<&Path>) -> anyhow::Result<Weights> {
     Ok(match path {
         Some(p) => Weights::load(p)?,
         None => Weights::default(),
@@ -88,33 +88,23 @@ fn collect_and_store(
     Ok(report)
 }
 
-/// How `podium run` collects ecosystems (`--offline`, `--osv-db`, `--eco-weights`).
-#[derive(Debug, Clone)]
-pub struct RunEco {
-    /// Snapshot and registries only.
-    pub offline: bool,
-    /// A local OSV database folder.
-    pub osv_db: Option<std::path::PathBuf>,
-    /// The model's weights.
-    pub weights: Weights,
-}
-
 /// Before a run: the ecosystem of each subject, reusing stored results younger than
 /// [`REUSE_FOR_MS`], so that the run carries them. Failures are returned as notes; they
-/// never stop the run. Stops between subjects once `stopped` says so (Ctrl-C).
+/// never stop the run (only a bad weights file does, before anything runs). Stops
+/// between subjects once `stopped` says so (Ctrl-C).
 pub fn collect_for_run(
     ctx: &Context,
     store: &dyn Store,
     subjects: &[SubjectManifest],
-    eco: &RunEco,
+    sources: &EcoSourceArgs,
     stopped: &dyn Fn() -> bool,
-) -> Vec<String> {
+) -> anyhow::Result<Vec<String>> {
     let mut notes = Vec::new();
     let now = podium_eco::time_now_ms();
     let options = Options {
-        offline: eco.offline,
-        osv_db: eco.osv_db.clone(),
-        weights: eco.weights,
+        offline: sources.offline,
+        osv_db: sources.osv_db.clone(),
+        weights: load_weights(sources.eco_weights.as_deref())?,
         github_api: podium_eco::github::default_base(),
         osv_api: podium_eco::osv::default_base(),
         cache_dir: ctx.cache.clone(),
@@ -140,7 +130,7 @@ pub fn collect_for_run(
             ));
         }
     }
-    notes
+    Ok(notes)
 }
 
 /// `before VALUE after`, or nothing when there is no value.

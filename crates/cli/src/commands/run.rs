@@ -80,12 +80,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
     // The ecosystem of each subject, stored before the run begins so that it is carried.
     let manifests: Vec<_> = subjects.iter().map(|s| s.manifest.clone()).collect();
     let stopped = || stop.load(Ordering::Relaxed);
-    let eco = super::eco::RunEco {
-        offline: args.offline,
-        osv_db: args.osv_db.clone(),
-        weights: super::eco::load_weights(args.eco_weights.as_deref())?,
-    };
-    for note in super::eco::collect_for_run(ctx, &store, &manifests, &eco, &stopped) {
+    for note in super::eco::collect_for_run(ctx, &store, &manifests, &args.eco, &stopped)? {
         say!("note: {note}");
     }
 
