@@ -33,6 +33,11 @@ fi
 for dir in $go_modules; do
   (cd "$dir" && go vet ./... && go test -count=1 ./...)
 done
+# The Go program podium-eco embeds (documentation coverage), run with `go run`.
+if [ -n "$(gofmt -l crates/eco/src/go)" ]; then
+  echo "error: gofmt would reformat crates/eco/src/go" >&2; exit 1
+fi
+(cd crates/eco/src/go && GOWORK=off go vet doccov.go)
 
 step "Rust subjects: unit tests"
 (cd subjects/rust && cargo test --workspace --locked --no-fail-fast)

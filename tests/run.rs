@@ -129,7 +129,34 @@ fn run_writes_the_three_reports_and_the_store_rebuilds_them() {
         assert!(s["memory"]["allocs_per_request"].as_f64().unwrap() > 0.0);
         assert!(s["middleware_cost"]["ratio"].as_f64().unwrap() > 0.0);
         assert!(s["developer_experience"]["routes"].as_str().is_some());
+        // `podium run` collected the ecosystem first (registries live) and carried it.
+        let eco = &s["ecosystem"];
+        let module = if s["name"] == "stdlib" {
+            "net/http"
+        } else {
+            "github.com/go-chi/chi/v5"
+        };
+        assert_eq!(eco["module"], module, "{eco}");
+        assert_eq!(eco["age_runs"], 0);
+        let decoupling = eco["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == "decoupling")
+            .unwrap();
+        assert!(
+            decoupling["normalised"]
+                .as_f64()
+                .is_some_and(|v| v > 0.0 && v <= 1.0)
+        );
+        assert!(eco["score"].as_f64().is_some());
+        assert!(
+            s["scores"]["ecosystem"].as_f64().is_some(),
+            "the Ecosystem axis is scored"
+        );
     }
+    let md = std::fs::read_to_string(dir.path().join("report/report.md")).unwrap();
+    assert!(md.contains("## Ecosystem maturity") && md.contains("net/http"));
     let html = std::fs::read_to_string(dir.path().join("report/report.html")).unwrap();
     assert!(html.contains("stdlib") && html.contains("chi"));
     browser_check(

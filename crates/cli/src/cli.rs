@@ -97,6 +97,69 @@ pub enum Command {
     /// throughput or observability (or a profile of your own with --weights), with the
     /// reasons and how much the top moves when the weights move by ±10%.
     Recommend(RecommendArgs),
+    /// Ecosystem maturity of a Go module (github.com/gin-gonic/gin), a standard-library
+    /// package (net/http) or a Rust crate (crate:axum): each signal raw and normalised,
+    /// its source and age, and the weighted score.
+    ///
+    /// Releases and source come from the registries, live (the Go module proxy through
+    /// the `go` command; the crates.io index). Stars, forks and merged pull requests come
+    /// from the GitHub API (GH_TOKEN optional; answers cached with their ETag in the
+    /// store), vulnerabilities from the OSV API or --osv-db. When GitHub or OSV cannot be
+    /// reached, the bundled snapshot is used (or the figure is shown as missing) with a
+    /// note. The result is stored as an observation, and `podium run` carries the newest
+    /// one into its report's Ecosystem axis. Scores: stars min(1, s/10000), forks
+    /// ln(1+f)/ln(5001), releases per month over 6 months clamp(r/4, 0, 1), decoupling
+    /// 1 − import-graph density; each decayed by 0.95 per 30 days of age; missing signals
+    /// are left out and the weights renormalised.
+    Eco(EcoArgs),
+}
+
+/// Where ecosystem figures come from and how they are weighted (`podium eco`, `podium run`).
+#[derive(Debug, Clone, Args)]
+pub struct EcoSourceArgs {
+    /// Ecosystem figures from the bundled snapshot and the registries only (no GitHub,
+    /// no OSV API).
+    #[arg(long)]
+    pub offline: bool,
+    /// A local OSV database folder (OSV's export layout: DIR/Go/*.json,
+    /// DIR/crates.io/*.json) instead of the OSV API.
+    #[arg(long, value_name = "DIR")]
+    pub osv_db: Option<PathBuf>,
+    /// A TOML file with the ecosystem model's weights: stars, forks, releases, decoupling
+    /// [default: 0.30, 0.25, 0.25, 0.20].
+    #[arg(long, value_name = "FILE")]
+    pub eco_weights: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EcoArgs {
+    /// The module: a Go module path, a standard-library package, or crate:NAME; @VERSION
+    /// pins a version [default: the bundled subject's pinned version, else the newest].
+    #[arg(value_name = "MODULE")]
+    pub module: String,
+    #[command(flatten)]
+    pub sources: EcoSourceArgs,
+    /// The GitHub API base address.
+    #[arg(
+        long,
+        env = "PODIUM_GITHUB_API",
+        default_value = "https://api.github.com",
+        value_name = "URL"
+    )]
+    pub github_api: String,
+    /// The OSV API base address.
+    #[arg(
+        long,
+        env = "PODIUM_OSV_API",
+        default_value = "https://api.osv.dev",
+        value_name = "URL"
+    )]
+    pub osv_api: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +268,10 @@ pub struct RunArgs {
     /// Skip the cross-checks with wrk and vegeta.
     #[arg(long)]
     pub no_cross_check: bool,
+    /// Where the ecosystem figures come from (ecosystem results younger than 24 h in the
+    /// store are reused).
+    #[command(flatten)]
+    pub eco: EcoSourceArgs,
     #[command(flatten)]
     pub isolation: IsolationArgs,
 }

@@ -302,6 +302,7 @@ fn subject_report(
             lines: record.details.get("source_lines").and_then(Value::as_u64),
         },
         flame_graphs: flames,
+        ecosystem: crate::ecosystem::ecosystem_of(store, run, &record.name)?,
         workloads: reports,
     })
 }
@@ -557,6 +558,13 @@ pub fn scoring_figures(subjects: &[SubjectReport]) -> (Vec<SubjectFigures>, Vec<
             }
             if let Some(lines) = s.developer_experience.lines {
                 f = f.with_extra("lines", lines as f64);
+            }
+            if let Some(score) = s
+                .ecosystem
+                .as_ref()
+                .and_then(|e| e.score.map(|v| (v, e.age_runs)))
+            {
+                f = f.with_axis(Axis::Ecosystem, AxisValue::aged(score.0, score.1));
             }
             f
         })

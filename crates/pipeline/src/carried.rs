@@ -110,7 +110,7 @@ pub fn carried_observation(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use podium_store::{NewObservation, NewRun, SqliteStore};
     use std::path::Path;
@@ -124,7 +124,8 @@ mod tests {
         SubjectManifest::parse(&text, Path::new("subject.toml")).expect("a valid manifest")
     }
 
-    fn begin(store: &SqliteStore, started_at: i64) -> RunId {
+    /// A run started at `started_at` (also used by the ecosystem section's tests).
+    pub(crate) fn begin(store: &SqliteStore, started_at: i64) -> RunId {
         store
             .begin_run(&NewRun {
                 started_at,

@@ -17,6 +17,7 @@ mod assemble;
 mod carried;
 mod compare;
 mod crosscheck;
+mod ecosystem;
 mod execute;
 mod lines;
 

@@ -133,6 +133,7 @@ texts! {
     SecMemory => "Memory and GC", "内存与 GC";
     SecMiddleware => "Middleware cost", "中间件开销";
     SecDeployment => "Deployment", "部署";
+    SecEcosystem => "Ecosystem maturity", "生态成熟度";
     SecDx => "Developer experience", "开发体验";
     SecFlame => "Flame graphs", "火焰图";
     SecEnvironment => "Environment", "运行环境";
@@ -241,6 +242,31 @@ texts! {
     Verdict => "Verdict", "结论";
 
     // Deployment.
+    EcoExplain => "From podium eco, carried into this run (the newest result per module). Score = Σ weight × normalised × 0.95^age over the signals obtained, divided by their weights: stars min(1, s/10000), forks ln(1+f)/ln(5001), releases per month over 6 months clamp(r/4, 0, 1), decoupling 1 − density of the module's own import graph (edges / (n·(n−1))). A signal's age is in whole 30-day periods; a missing signal is left out and named. Raw → normalised below; sources and notes follow the tables.",
+        "来自 podium eco，并带入本次运行（每个模块的最新结果）。得分 = 对已获得信号求 Σ 权重 × 归一化值 × 0.95^age，再除以这些信号的权重之和：stars 为 min(1, s/10000)，forks 为 ln(1+f)/ln(5001)，近 6 个月每月发布次数为 clamp(r/4, 0, 1)，解耦度为 1 − 模块自身导入图的密度（边数 / (n·(n−1))）。信号的 age 以整 30 天为单位；缺失的信号不计入并注明。下表为原始值 → 归一化值；数据来源和备注列在表后。";
+    EcoModule => "Module", "模块";
+    EcoScore => "Score", "得分";
+    EcoStars => "Stars", "星标数";
+    EcoForks => "Forks", "复刻数";
+    EcoReleases => "Releases/month (6 months)", "每月发布次数（6 个月）";
+    EcoDecoupling => "Decoupling", "解耦度";
+    EcoObserved => "Observed", "观测时间";
+    EcoAge => "{date} ({mode}), {runs} runs before", "{date}（{mode}），{runs} 次运行之前";
+    EcoWithout => "without {signals}", "未含 {signals}";
+    EcoMergedPrs => "Merged PRs/month (12 months)", "每月合并的 PR（12 个月）";
+    EcoVulns => "Vulnerabilities (OSV)", "已知漏洞（OSV）";
+    EcoVulnCounts => "module {module}; dependencies {deps} of {checked} checked", "模块 {module}；依赖 {deps}（已检查 {checked} 个）";
+    EcoSupport => "Support of the pinned major", "所用主版本的支持状态";
+    EcoJwt => "JWT middleware", "JWT 中间件";
+    EcoOtel => "OpenTelemetry middleware", "OpenTelemetry 中间件";
+    EcoCveDays => "CVE response (days to fixed release)", "CVE 响应（到修复版本发布的天数）";
+    EcoDocs => "Documentation coverage", "文档覆盖率";
+    EcoSources => "Sources and notes", "数据来源与备注";
+    EcoByFramework => "framework's organisation", "框架官方组织";
+    EcoBuiltIn => "built into the framework", "框架内置";
+    EcoByOtelContrib => "OpenTelemetry contrib", "OpenTelemetry contrib";
+    EcoByThirdParty => "third party", "第三方";
+    EcoNone => "none", "无";
     DeploymentExplain => "The stripped shipping binary, whether it builds with CGO_ENABLED=0 (Go) and links statically, build times with empty caches (cold) and after a one-line change (warm), third-party dependencies, the minimal OCI image holding the binary, and process start to first successful response.",
         "剥离符号后的发布二进制、能否以 CGO_ENABLED=0 构建（Go）以及是否静态链接、空缓存构建（冷）与改动一行后重新构建（热）的时间、第三方依赖数量、仅含该二进制的最小 OCI 镜像，以及从进程启动到首次成功响应的时间。";
     Binary => "Binary (stripped)", "二进制（已剥离）";
@@ -386,6 +412,7 @@ mod tests {
             Text::SecMemory,
             Text::SecMiddleware,
             Text::SecDeployment,
+            Text::SecEcosystem,
             Text::SecDx,
             Text::SecFlame,
             Text::SecEnvironment,

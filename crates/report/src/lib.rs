@@ -10,6 +10,7 @@
 //! # }
 //! ```
 
+mod ecosystem;
 mod environment;
 mod error;
 mod export;

@@ -36,6 +36,7 @@ impl Exporter for MarkdownExporter {
         doc.memory(report);
         doc.middleware(report);
         doc.deployment(report);
+        doc.ecosystem(report);
         doc.developer_experience(report);
         doc.flame_graphs(report);
         doc.environment(report);
@@ -525,6 +526,28 @@ impl Doc {
         self.section(Text::SecDeployment);
         self.para(Text::DeploymentExplain);
         self.subject_table(view::deployment_table(r, self.t));
+    }
+
+    fn ecosystem(&mut self, r: &RunReport) {
+        self.section(Text::SecEcosystem);
+        self.para(Text::EcoExplain);
+        for table in [
+            crate::ecosystem::signals_table(r, self.t),
+            crate::ecosystem::facts_table(r, self.t),
+        ] {
+            self.subject_table(crate::ecosystem::escaped(table, md));
+        }
+        let sources = crate::ecosystem::sources(r);
+        if !sources.is_empty() {
+            self.line(&format!("**{}**", self.t.s(Text::EcoSources)));
+            self.blank();
+            for (s, lines) in sources {
+                for line in lines {
+                    self.line(&format!("- {}: {}", md(&s.name), md(&line)));
+                }
+            }
+            self.blank();
+        }
     }
 
     /// A [`view::SubjectTable`], the subject's name first; "no data" when it is empty.

@@ -136,6 +136,9 @@ pub struct SubjectReport {
     pub developer_experience: DeveloperExperience,
     /// CPU profiles drawn as flame graphs.
     pub flame_graphs: Vec<FlameGraph>,
+    /// The ecosystem result carried into the run, `None` when none was observed.
+    #[serde(default)]
+    pub ecosystem: Option<Ecosystem>,
 }
 
 /// One workload of one subject.
@@ -282,6 +285,8 @@ pub struct DeveloperExperience {
     /// folder, without shared code and tests).
     pub lines: Option<u64>,
 }
+
+pub use crate::ecosystem::{EcoCve, EcoMiddleware, EcoSignal, EcoVulnerabilities, Ecosystem};
 
 /// A flame graph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

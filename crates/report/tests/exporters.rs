@@ -55,7 +55,7 @@ fn element_texts(page: &str, tag: &str) -> Vec<String> {
     texts
 }
 
-const EN_SECTIONS: [&str; 12] = [
+const EN_SECTIONS: [&str; 13] = [
     "Ranking",
     "Radar",
     "Throughput",
@@ -64,13 +64,14 @@ const EN_SECTIONS: [&str; 12] = [
     "Memory and GC",
     "Middleware cost",
     "Deployment",
+    "Ecosystem maturity",
     "Developer experience",
     "Flame graphs",
     "Environment",
     "Notes",
 ];
 
-const ZH_SECTIONS: [&str; 12] = [
+const ZH_SECTIONS: [&str; 13] = [
     "排名",
     "雷达图",
     "吞吐量",
@@ -79,6 +80,7 @@ const ZH_SECTIONS: [&str; 12] = [
     "内存与 GC",
     "中间件开销",
     "部署",
+    "生态成熟度",
     "开发体验",
     "火焰图",
     "运行环境",
@@ -556,4 +558,46 @@ fn write_all_fails_with_the_path_when_the_folder_cannot_be_made() {
     let err = write_all(&common::sample(), &file.join("sub"), Lang::En).unwrap_err();
     assert!(matches!(err, ReportError::Write { .. }), "{err:?}");
     assert!(err.to_string().contains("not-a-folder/sub"), "{err}");
+}
+
+#[test]
+fn the_ecosystem_section_shows_signals_raw_and_normalised_with_sources_and_missing_ones() {
+    let report = common::sample();
+    for page in [html(&report, Lang::En), markdown(&report, Lang::En)] {
+        assert!(page.contains("github.com/gin-gonic/gin v1.12.0"));
+        assert!(
+            page.contains("0.516 (without stars, forks)"),
+            "score and what it lacks"
+        );
+        assert!(page.contains("0.333 → 0.083"), "releases raw → normalised");
+        assert!(
+            page.contains("0.738 → 0.738"),
+            "decoupling raw → normalised"
+        );
+        assert!(
+            page.contains("2026-03-14 (live), 2 runs before"),
+            "date and age"
+        );
+        assert!(page.contains("GO-2099-0001"), "dependency vulnerability");
+        assert!(page.contains("OpenTelemetry contrib"), "otel maintainer");
+        assert!(page.contains("98.9%"), "doc coverage");
+        assert!(page.contains("GO-2099-0002: 19.5"), "CVE response days");
+        assert!(page.contains("import graph of"), "signal source");
+        assert!(page.contains("GitHub API unreachable"), "the note");
+    }
+    let page = html(&report, Lang::En);
+    let section = &page[page.find("id=\"ecosystem\"").expect("section")..];
+    let section = &section[..section.find("</section>").unwrap_or(section.len())];
+    assert!(
+        section.matches("not measured").count() >= 3,
+        "stars, forks and merged PRs are missing, not zero"
+    );
+    assert!(
+        !section.contains("axum"),
+        "subjects without an ecosystem result have no row"
+    );
+
+    let zh = html(&report, Lang::Zh);
+    assert!(zh.contains("生态成熟度") && zh.contains("未测量") && zh.contains("第三方"));
+    assert!(!zh.contains("Releases/month"), "column titles translated");
 }

@@ -9,6 +9,62 @@ mod common;
 use podium_report::*;
 use serde_json::json;
 
+/// Gin's ecosystem as `podium eco` would have stored it: GitHub figures missing (the
+/// API was unreachable), one vulnerability in a dependency, OSV checked.
+fn gin_ecosystem() -> Ecosystem {
+    let signal =
+        |name: &str, raw: Option<f64>, normalised: Option<f64>, weight: f64, source: &str| {
+            EcoSignal {
+                name: name.into(),
+                raw,
+                normalised,
+                weight,
+                age: raw.map(|_| 0),
+                source: source.into(),
+                observed_at: raw.map(|_| "2026-03-14T09:00:00Z".to_string()),
+            }
+        };
+    Ecosystem {
+        module: "github.com/gin-gonic/gin".into(),
+        version: "v1.12.0".into(),
+        observed_at: "2026-03-14T09:00:00Z".into(),
+        age_runs: 2,
+        mode: "live".into(),
+        score: Some(0.5164),
+        score_without: vec!["stars".into(), "forks".into()],
+        signals: vec![
+            signal("stars", None, None, 0.30, "snapshot (GitHub API unreachable)"),
+            signal("forks", None, None, 0.25, "snapshot (GitHub API unreachable)"),
+            signal("releases_per_month", Some(0.333), Some(0.0833), 0.25, "Go module proxy: 2 releases in the 6 months before 2026-03-14"),
+            signal("decoupling", Some(0.7381), Some(0.7381), 0.20, "import graph of github.com/gin-gonic/gin v1.12.0: 7 packages, 11 edges"),
+        ],
+        merged_prs_per_month: None,
+        vulnerabilities: Some(EcoVulnerabilities {
+            module: vec![],
+            dependencies: vec!["GO-2099-0001 (golang.org/x/net v0.40.0)".into()],
+            dependencies_checked: 31,
+        }),
+        support: Some("supported (v1)".into()),
+        middleware: vec![
+            EcoMiddleware {
+                purpose: "jwt".into(),
+                module: Some("github.com/appleboy/gin-jwt/v2".into()),
+                maintainer: "third_party".into(),
+                detail: "v2.10.3 (2025-03-23) requires github.com/gin-gonic/gin v1.10.0".into(),
+            },
+            EcoMiddleware {
+                purpose: "opentelemetry".into(),
+                module: Some("go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin".into()),
+                maintainer: "opentelemetry_contrib".into(),
+                detail: "v0.65.0 (2026-02-02) requires github.com/gin-gonic/gin v1.11.0".into(),
+            },
+        ],
+        cve_response: Some(vec![EcoCve { id: "GO-2099-0002".into(), days: Some(19.5) }]),
+        doc_coverage: Some(0.989),
+        notes: vec!["GitHub API unreachable (https://api.github.com): stars, forks and merged pull requests from the snapshot of 2026-03-14".into()],
+    }
+}
+
 fn figure(median: f64, ci_low: f64, ci_high: f64, n: usize) -> Figure {
     Figure {
         median,
@@ -249,6 +305,7 @@ fn build_sample() -> RunReport {
             212,
         ),
         flame_graphs: vec![],
+        ecosystem: None,
     };
 
     // gin: the ecosystem leader, fastest dev loop, slower server.
@@ -345,6 +402,7 @@ fn build_sample() -> RunReport {
             svg: Some(gin_flame_svg()),
             unavailable: None,
         }],
+        ecosystem: Some(gin_ecosystem()),
     };
 
     // axum: as fast as actix-web on ping (within noise), no OpenTelemetry variant.
@@ -435,6 +493,7 @@ fn build_sample() -> RunReport {
                 "perf could not record: perf_event_paranoid is 3 and Podium is not root".into(),
             ),
         }],
+        ecosystem: None,
     };
 
     // echo: answered the contract wrongly, so it is not ranked.
@@ -478,6 +537,7 @@ fn build_sample() -> RunReport {
             171,
         ),
         flame_graphs: vec![],
+        ecosystem: None,
     };
 
     let entry =

@@ -2,6 +2,7 @@
 
 mod compare;
 mod deploy;
+pub(crate) mod eco;
 mod env;
 mod history;
 mod load;
@@ -40,6 +41,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::History(args) => history::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Recommend(args) => recommend::run(&args),
+        Command::Eco(args) => eco::run(&ctx, &args),
     }
 }
 

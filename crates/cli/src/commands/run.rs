@@ -77,6 +77,12 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .context("cannot install the signal handler")?;
     }
+    // The ecosystem of each subject, stored before the run begins so that it is carried.
+    let manifests: Vec<_> = subjects.iter().map(|s| s.manifest.clone()).collect();
+    let stopped = || stop.load(Ordering::Relaxed);
+    for note in super::eco::collect_for_run(ctx, &store, &manifests, &args.eco, &stopped)? {
+        say!("note: {note}");
+    }
 
     let repetitions = |w: &podium_workload::Workload| args.repetitions.unwrap_or(w.repetitions);
     let middleware = (!args.no_mw_cost).then(|| MiddlewareCostSpec {

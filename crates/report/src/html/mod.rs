@@ -80,7 +80,7 @@ fn esc_or_dash(text: Option<&str>) -> String {
 type Section = (&'static str, Text, fn(&mut Page<'_>));
 
 /// The sections in page order.
-const SECTIONS: [Section; 12] = [
+const SECTIONS: [Section; 13] = [
     ("ranking", Text::SecRanking, |p| p.ranking()),
     ("radar", Text::SecRadar, |p| p.radar()),
     ("throughput", Text::SecThroughput, |p| p.throughput()),
@@ -89,6 +89,7 @@ const SECTIONS: [Section; 12] = [
     ("memory", Text::SecMemory, |p| p.memory()),
     ("middleware", Text::SecMiddleware, |p| p.middleware()),
     ("deployment", Text::SecDeployment, |p| p.deployment()),
+    ("ecosystem", Text::SecEcosystem, |p| p.ecosystem()),
     ("developer-experience", Text::SecDx, |p| {
         p.developer_experience()
     }),
@@ -704,6 +705,30 @@ impl Page<'_> {
     fn deployment(&mut self) {
         self.para(Text::DeploymentExplain);
         self.subject_table(view::deployment_table(self.r, self.t));
+    }
+
+    fn ecosystem(&mut self) {
+        self.para(Text::EcoExplain);
+        for table in [
+            crate::ecosystem::signals_table(self.r, self.t),
+            crate::ecosystem::facts_table(self.r, self.t),
+        ] {
+            self.subject_table(crate::ecosystem::escaped(table, esc));
+        }
+        let sources = crate::ecosystem::sources(self.r);
+        if !sources.is_empty() {
+            w!(
+                self.out,
+                "<h3>{}</h3><ul class=\"eco-sources\">",
+                esc(self.t.s(Text::EcoSources))
+            );
+            for (s, lines) in sources {
+                for line in lines {
+                    w!(self.out, "<li>{}: {}</li>", esc(&s.name), esc(&line));
+                }
+            }
+            w!(self.out, "</ul>");
+        }
     }
 
     /// A [`view::SubjectTable`], the subject's swatch and name first; "no data" when it
