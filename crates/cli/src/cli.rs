@@ -97,6 +97,44 @@ pub enum Command {
     /// throughput or observability (or a profile of your own with --weights), with the
     /// reasons and how much the top moves when the weights move by ±10%.
     Recommend(RecommendArgs),
+    /// Grade how well a subject hot-reloads under a dev-loop tool (A-D, from measured
+    /// figures), and keep the result in the store for the report's Hot reload axis.
+    ///
+    /// Copies the subject (and its build inputs) to a scratch folder, starts the dev loop
+    /// there with PORT set (air for Go with a generated .air.toml; watchexec or cargo-watch
+    /// running a debug `cargo run` for Rust; installed into Podium's cache at pinned versions
+    /// when not on PATH), then: N edits of the /ping handler (time from the write to the
+    /// first correct answer; "missed" when it never comes), edits in paths a good setup
+    /// ignores (a test file, testdata/, docs/: a restart they cause is a spurious rebuild),
+    /// a change of podium-config.json (GET /config/greeting must follow it), a syntax error
+    /// and its fix (the loop must survive), and throughout: leftover processes, port-rebind
+    /// failures and the growth of goroutines, threads and fds of the served process.
+    ///
+    /// Grades: A = p90 reload under 2 s, nothing missed, no spurious rebuild, config
+    /// honoured, recovered, no leftover, no rebind failure, no leak; B = p90 under 5 s,
+    /// nothing missed, at most 1 spurious rebuild, recovered, no leftover/rebind
+    /// failure/leak; C = p90 under 15 s, at most 1 missed, recovered; D = anything else.
+    Reload(ReloadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReloadArgs {
+    /// The subject (see `podium subjects`); it needs a [reload] section in subject.toml.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The dev-loop tool: air, watchexec, cargo-watch, or any watch-and-restart shell
+    /// command (run in the scratch copy with PORT set) [default: the subject's
+    /// [reload] tool].
+    #[arg(long, value_name = "TOOL")]
+    pub tool: Option<String>,
+    /// Handler edits to time.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub edits: u32,
+    /// Print the result as JSON instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 #[derive(Debug, Args)]

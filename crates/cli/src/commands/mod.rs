@@ -7,6 +7,7 @@ mod history;
 mod load;
 mod measure;
 mod recommend;
+mod reload;
 mod report;
 mod run;
 mod serve;
@@ -40,6 +41,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::History(args) => history::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Recommend(args) => recommend::run(&args),
+        Command::Reload(args) => reload::run(&ctx, &args),
     }
 }
 
