@@ -53,6 +53,7 @@ fn stored(db: &Path, subject: &str) -> Value {
         .latest_observation(kind::HOT_RELOAD, subject)
         .unwrap()
         .expect("the result is stored as an observation")
+        .observation
         .json
 }
 
