@@ -303,6 +303,7 @@ fn subject_report(
         },
         flame_graphs: flames,
         workloads: reports,
+        hot_reload: crate::hot_reload::hot_reload_of(store, run, &record.name)?,
     })
 }
 
@@ -557,6 +558,11 @@ pub fn scoring_figures(subjects: &[SubjectReport]) -> (Vec<SubjectFigures>, Vec<
             }
             if let Some(lines) = s.developer_experience.lines {
                 f = f.with_extra("lines", lines as f64);
+            }
+            if let Some(h) = &s.hot_reload {
+                if let Some(points) = crate::hot_reload::grade_points(&h.grade) {
+                    f = f.with_axis(Axis::HotReload, AxisValue::aged(points, h.age_runs));
+                }
             }
             f
         })

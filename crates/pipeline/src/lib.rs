@@ -18,6 +18,7 @@ mod carried;
 mod compare;
 mod crosscheck;
 mod execute;
+mod hot_reload;
 mod lines;
 
 pub use assemble::{DEFAULT_KNEE_P99_MS, assemble, score_weights, scoring_figures};

@@ -104,8 +104,8 @@ pub fn prepare(
             })?;
             let ignores: Vec<String> = IGNORED_DIRS
                 .iter()
-                .map(|d| format!("--ignore '{d}/**'"))
-                .chain(["--ignore 'tests/**'".to_string()])
+                .map(|d| format!("--ignore '**/{d}/**'"))
+                .chain(["--ignore '**/tests/**'".to_string()])
                 .collect();
             Ok(Prepared {
                 version: version_of(&exe, &["--version"]),

@@ -6,6 +6,7 @@
 //! against this model by the tests). Figures with spread are [`Figure`]s
 //! (`{median, ci_low, ci_high, n}`); latencies are in milliseconds.
 
+pub use crate::hot_reload::HotReload;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -136,6 +137,9 @@ pub struct SubjectReport {
     pub developer_experience: DeveloperExperience,
     /// CPU profiles drawn as flame graphs.
     pub flame_graphs: Vec<FlameGraph>,
+    /// The newest hot-reload grade (`podium reload`), carried into the run.
+    #[serde(default)]
+    pub hot_reload: Option<HotReload>,
 }
 
 /// One workload of one subject.

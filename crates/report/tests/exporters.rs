@@ -55,7 +55,7 @@ fn element_texts(page: &str, tag: &str) -> Vec<String> {
     texts
 }
 
-const EN_SECTIONS: [&str; 12] = [
+const EN_SECTIONS: [&str; 13] = [
     "Ranking",
     "Radar",
     "Throughput",
@@ -64,13 +64,14 @@ const EN_SECTIONS: [&str; 12] = [
     "Memory and GC",
     "Middleware cost",
     "Deployment",
+    "Hot reload",
     "Developer experience",
     "Flame graphs",
     "Environment",
     "Notes",
 ];
 
-const ZH_SECTIONS: [&str; 12] = [
+const ZH_SECTIONS: [&str; 13] = [
     "排名",
     "雷达图",
     "吞吐量",
@@ -79,6 +80,7 @@ const ZH_SECTIONS: [&str; 12] = [
     "内存与 GC",
     "中间件开销",
     "部署",
+    "热重载",
     "开发体验",
     "火焰图",
     "运行环境",
