@@ -48,13 +48,7 @@ pub(crate) fn hot_reload_of(
 
 /// The Hot reload axis value of a grade letter: A = 4, B = 3, C = 2, D = 1.
 pub(crate) fn grade_points(grade: &str) -> Option<f64> {
-    match grade {
-        "A" => Some(podium_reload::Grade::A.points()),
-        "B" => Some(podium_reload::Grade::B.points()),
-        "C" => Some(podium_reload::Grade::C.points()),
-        "D" => Some(podium_reload::Grade::D.points()),
-        _ => None,
-    }
+    podium_reload::Grade::from_letter(grade).map(podium_reload::Grade::points)
 }
 
 #[cfg(test)]
@@ -97,41 +91,53 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_carried_reload_result_becomes_the_report_section_with_its_age() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let store = SqliteStore::open(dir.path().join("podium.db")).expect("a store");
+    fn gin() -> SubjectManifest {
         let text = "name = \"gin\"\nlanguage = \"go\"\nframework = \"Gin\"\nmodule = \"m\"\n\
                     version = \"1\"\n[build]\ncommand = \"true\"\n[run]\ncommand = [\"server\"]\n";
-        let gin = SubjectManifest::parse(text, Path::new("subject.toml")).expect("a manifest");
-        let begin = |at: i64| {
-            store
-                .begin_run(&NewRun {
-                    started_at: at,
-                    podium_version: "0".into(),
-                    command_line: vec![],
-                    suite_name: None,
-                    suite_text: None,
-                    quick: true,
-                    config: serde_json::json!({}),
-                    environment: serde_json::json!({}),
-                })
-                .expect("a run")
-        };
-        let empty = begin(500);
-        carry_observations(&store, empty, 500, &gin).expect("carried");
-        assert_eq!(hot_reload_of(&store, empty, "gin").expect("readable"), None);
+        SubjectManifest::parse(text, Path::new("subject.toml")).expect("a manifest")
+    }
 
+    fn begin(store: &SqliteStore, at: i64) -> RunId {
+        store
+            .begin_run(&NewRun {
+                started_at: at,
+                podium_version: "0".into(),
+                command_line: vec![],
+                suite_name: None,
+                suite_text: None,
+                quick: true,
+                config: serde_json::json!({}),
+                environment: serde_json::json!({}),
+            })
+            .expect("a run")
+    }
+
+    fn observe(store: &SqliteStore, json: serde_json::Value) {
         store
             .put_observation(&NewObservation {
                 kind: kind::HOT_RELOAD.into(),
                 subject: "gin".into(),
                 observed_at: 1_000,
-                json: serde_json::to_value(result(Grade::C)).expect("json"),
+                json,
             })
             .expect("stored");
-        begin(2_000);
-        let run = begin(3_000);
+    }
+
+    #[test]
+    fn a_carried_reload_result_becomes_the_report_section_with_its_age() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let store = SqliteStore::open(dir.path().join("podium.db")).expect("a store");
+        let gin = gin();
+        let empty = begin(&store, 500);
+        carry_observations(&store, empty, 500, &gin).expect("carried");
+        assert_eq!(hot_reload_of(&store, empty, "gin").expect("readable"), None);
+
+        observe(
+            &store,
+            serde_json::to_value(result(Grade::C)).expect("json"),
+        );
+        begin(&store, 2_000);
+        let run = begin(&store, 3_000);
         carry_observations(&store, run, 3_000, &gin).expect("carried");
         let h = hot_reload_of(&store, run, "gin")
             .expect("readable")
@@ -155,30 +161,9 @@ mod tests {
     fn a_damaged_carried_result_is_an_error_naming_it() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let store = SqliteStore::open(dir.path().join("podium.db")).expect("a store");
-        let text = "name = \"gin\"\nlanguage = \"go\"\nframework = \"Gin\"\nmodule = \"m\"\n\
-                    version = \"1\"\n[build]\ncommand = \"true\"\n[run]\ncommand = [\"server\"]\n";
-        let gin = SubjectManifest::parse(text, Path::new("subject.toml")).expect("a manifest");
-        store
-            .put_observation(&NewObservation {
-                kind: kind::HOT_RELOAD.into(),
-                subject: "gin".into(),
-                observed_at: 1_000,
-                json: serde_json::json!({ "grade": "B" }),
-            })
-            .expect("stored");
-        let run = store
-            .begin_run(&NewRun {
-                started_at: 2_000,
-                podium_version: "0".into(),
-                command_line: vec![],
-                suite_name: None,
-                suite_text: None,
-                quick: true,
-                config: serde_json::json!({}),
-                environment: serde_json::json!({}),
-            })
-            .expect("a run");
-        carry_observations(&store, run, 2_000, &gin).expect("carried");
+        observe(&store, serde_json::json!({ "grade": "B" }));
+        let run = begin(&store, 2_000);
+        carry_observations(&store, run, 2_000, &gin()).expect("carried");
         let err = hot_reload_of(&store, run, "gin").expect_err("damaged");
         assert!(
             err.to_string().contains("not a podium reload result"),

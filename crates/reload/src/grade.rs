@@ -56,6 +56,13 @@ impl Grade {
         }
     }
 
+    /// The grade of a letter (`"A"` … `"D"`).
+    pub fn from_letter(letter: &str) -> Option<Self> {
+        [Grade::A, Grade::B, Grade::C, Grade::D]
+            .into_iter()
+            .find(|g| g.letter() == letter)
+    }
+
     /// The letter.
     pub fn letter(self) -> &'static str {
         match self {
@@ -300,5 +307,7 @@ mod tests {
         assert!(Grade::A.points() > Grade::B.points());
         assert_eq!(Grade::D.points(), 1.0);
         assert_eq!(Grade::C.to_string(), "C");
+        assert_eq!(Grade::from_letter("B"), Some(Grade::B));
+        assert_eq!(Grade::from_letter("E"), None);
     }
 }

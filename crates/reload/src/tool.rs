@@ -102,17 +102,13 @@ pub fn prepare(
             let exe = find_or_install(cache, "watchexec", || {
                 cargo_install(cache, "watchexec-cli", WATCHEXEC_VERSION)
             })?;
-            let ignores: Vec<String> = IGNORED_DIRS
-                .iter()
-                .map(|d| format!("--ignore '**/{d}/**'"))
-                .chain(["--ignore '**/tests/**'".to_string()])
-                .collect();
+            let ignores = ignore_flags(|d| format!("--ignore '**/{d}/**'"));
             Ok(Prepared {
                 version: version_of(&exe, &["--version"]),
                 command: format!(
                     "{} --restart --stop-signal SIGTERM --exts rs,toml,json {} -- {}",
                     shell_quote(&exe),
-                    ignores.join(" "),
+                    ignores,
                     cargo_run(subject, cache)
                 ),
             })
@@ -121,22 +117,28 @@ pub fn prepare(
             let exe = find_or_install(cache, "cargo-watch", || {
                 cargo_install(cache, "cargo-watch", CARGO_WATCH_VERSION)
             })?;
-            let ignores: Vec<String> = IGNORED_DIRS
-                .iter()
-                .map(|d| format!("--ignore '{d}/*'"))
-                .chain(["--ignore 'tests/*'".to_string()])
-                .collect();
+            let ignores = ignore_flags(|d| format!("--ignore '{d}/*'"));
             Ok(Prepared {
                 version: version_of(&exe, &["watch", "--version"]),
                 command: format!(
                     "{} watch --watch . {} --shell {}",
                     shell_quote(&exe),
-                    ignores.join(" "),
+                    ignores,
                     shell_quote(Path::new(&cargo_run(subject, cache)))
                 ),
             })
         }
     }
+}
+
+/// One ignore flag per folder a good setup ignores (tests included), joined.
+fn ignore_flags(flag: impl Fn(&str) -> String) -> String {
+    let flags: Vec<String> = IGNORED_DIRS
+        .iter()
+        .chain(&["tests"])
+        .map(|d| flag(d))
+        .collect();
+    flags.join(" ")
 }
 
 /// `cargo run` of the subject's package (debug build), with a target folder of its own

@@ -93,11 +93,7 @@ fn print_result(r: &ReloadResult) {
     println!(
         "  leftovers        {} processes{}",
         r.leftover_processes,
-        if r.leftover_commands.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", r.leftover_commands.join("; "))
-        }
+        grouped(&r.leftover_commands)
     );
     println!("  rebind failures  {}", r.port_rebind_failures);
     let g = &r.growth;
@@ -112,4 +108,29 @@ fn print_result(r: &ReloadResult) {
         println!("  at best {}:      {}", reason.cap, reason.why);
     }
     println!("  scenario         {:.0} s", r.scenario_s);
+}
+
+/// ` (3 × sleep 3600; 1 × x)`: each command line with how many were left; empty for none.
+fn grouped(commands: &[String]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for c in commands {
+        *counts.entry(c.as_str()).or_default() += 1;
+    }
+    if counts.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = counts.iter().map(|(c, n)| format!("{n} × {c}")).collect();
+    format!(" ({})", parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_are_grouped_by_command() {
+        let commands = ["sleep 3600", "x -y", "sleep 3600"].map(String::from);
+        assert_eq!(grouped(&commands), " (2 × sleep 3600; 1 × x -y)");
+        assert_eq!(grouped(&[]), "");
+    }
 }
