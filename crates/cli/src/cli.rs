@@ -233,6 +233,11 @@ pub struct RunArgs {
     /// Skip deployment figures.
     #[arg(long)]
     pub no_deploy: bool,
+    /// Do not grade hot reload before a thorough run (`podium reload` with each subject's
+    /// default tool, 3 edits; a Rust subject's first debug build takes minutes). The run
+    /// then carries the newest stored grades, as `--quick` always does.
+    #[arg(long)]
+    pub no_reload: bool,
     /// Also measure cold and warm build times (empty caches; minutes per subject).
     #[arg(long)]
     pub cold_builds: bool,

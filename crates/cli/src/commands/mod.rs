@@ -10,6 +10,7 @@ mod recommend;
 mod reload;
 mod report;
 mod run;
+mod run_reload;
 mod serve;
 mod subjects;
 mod suite_run;
