@@ -99,6 +99,8 @@ pub fn prepare(
             })
         }
         Tool::Watchexec => {
+            // The scratch copy is the project: an enclosing repository's .gitignore (the
+            // cache may sit in an ignored folder) must not hide its changes.
             let exe = find_or_install(cache, "watchexec", || {
                 cargo_install(cache, "watchexec-cli", WATCHEXEC_VERSION)
             })?;
@@ -106,7 +108,7 @@ pub fn prepare(
             Ok(Prepared {
                 version: version_of(&exe, &["--version"]),
                 command: format!(
-                    "{} --restart --stop-signal SIGTERM --exts rs,toml,json {} -- {}",
+                    "{} --restart --stop-signal SIGTERM --project-origin . --no-vcs-ignore --exts rs,toml,json {} -- {}",
                     shell_quote(&exe),
                     ignores,
                     cargo_run(subject, cache)
@@ -121,7 +123,7 @@ pub fn prepare(
             Ok(Prepared {
                 version: version_of(&exe, &["watch", "--version"]),
                 command: format!(
-                    "{} watch --watch . {} --shell {}",
+                    "{} watch --watch . --no-vcs-ignores {} --shell {}",
                     shell_quote(&exe),
                     ignores,
                     shell_quote(Path::new(&cargo_run(subject, cache)))
