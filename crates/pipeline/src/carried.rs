@@ -110,12 +110,12 @@ pub fn carried_observation(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use podium_store::{NewObservation, NewRun, SqliteStore};
     use std::path::Path;
 
-    fn manifest(name: &str, language: &str, module: &str) -> SubjectManifest {
+    pub(crate) fn manifest(name: &str, language: &str, module: &str) -> SubjectManifest {
         let text = format!(
             "name = \"{name}\"\nlanguage = \"{language}\"\nframework = \"F\"\n\
              module = \"{module}\"\nversion = \"1.0.0\"\n\
@@ -124,7 +124,7 @@ mod tests {
         SubjectManifest::parse(&text, Path::new("subject.toml")).expect("a valid manifest")
     }
 
-    fn begin(store: &SqliteStore, started_at: i64) -> RunId {
+    pub(crate) fn begin(store: &SqliteStore, started_at: i64) -> RunId {
         store
             .begin_run(&NewRun {
                 started_at,

@@ -54,11 +54,11 @@ pub(crate) fn grade_points(grade: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::carried::tests::{begin, manifest};
     use crate::carry_observations;
     use podium_reload::{Grade, Growth, ReloadMs};
-    use podium_store::{NewObservation, NewRun, SqliteStore};
+    use podium_store::{NewObservation, SqliteStore};
     use podium_subjects::SubjectManifest;
-    use std::path::Path;
 
     fn result(grade: Grade) -> ReloadResult {
         ReloadResult {
@@ -92,24 +92,7 @@ mod tests {
     }
 
     fn gin() -> SubjectManifest {
-        let text = "name = \"gin\"\nlanguage = \"go\"\nframework = \"Gin\"\nmodule = \"m\"\n\
-                    version = \"1\"\n[build]\ncommand = \"true\"\n[run]\ncommand = [\"server\"]\n";
-        SubjectManifest::parse(text, Path::new("subject.toml")).expect("a manifest")
-    }
-
-    fn begin(store: &SqliteStore, at: i64) -> RunId {
-        store
-            .begin_run(&NewRun {
-                started_at: at,
-                podium_version: "0".into(),
-                command_line: vec![],
-                suite_name: None,
-                suite_text: None,
-                quick: true,
-                config: serde_json::json!({}),
-                environment: serde_json::json!({}),
-            })
-            .expect("a run")
+        manifest("gin", "go", "m")
     }
 
     fn observe(store: &SqliteStore, json: serde_json::Value) {
