@@ -4,7 +4,8 @@
 #   iproute2    `ip netns` for the --netns isolation mode (server in its own namespace)
 #   chromium    the headless browser of the HTML report's browser test (/usr/bin/chromium)
 #   wrk         the peer tool `podium run` cross-checks its closed loop against
-# and vegeta (the fixed-rate peer) with `go install`,
+# and vegeta (the fixed-rate peer) and air (the Go dev loop) with `go install`, watchexec
+# (the Rust dev loop) with `cargo install`,
 # and, with npm, the browser test's own dependency (playwright-core, no browser download).
 # Needs root (or sudo) for apt-get; without it, prints what is missing and goes on: Podium
 # records "unavailable" for what it cannot do, but the tests expect these tools.
@@ -22,6 +23,20 @@ gobin="$(go env GOBIN 2>/dev/null || true)"
 if ! command -v vegeta >/dev/null 2>&1 && [ ! -x "$gobin/vegeta" ]; then
   echo "==> installing vegeta v12.13.0 (go install)"
   go install github.com/tsenart/vegeta/v12@v12.13.0
+fi
+
+# The dev-loop tools `podium reload` grades subjects under (tests/reload.rs), pinned as in
+# crates/reload/src/tool.rs: air into Go's bin folder, watchexec into cargo's (Podium looks
+# in both). watchexec compiles for a few minutes on 2 cores; it is the cheaper of the two
+# Rust watchers (cargo-watch builds the same watchexec library and more).
+if ! command -v air >/dev/null 2>&1 && [ ! -x "$gobin/air" ]; then
+  echo "==> installing air v1.67.4 (go install)"
+  go install github.com/air-verse/air@v1.67.4
+fi
+cargobin="${CARGO_HOME:-$HOME/.cargo}/bin"
+if ! command -v watchexec >/dev/null 2>&1 && [ ! -x "$cargobin/watchexec" ]; then
+  echo "==> installing watchexec 2.8.0 (cargo install watchexec-cli, a few minutes)"
+  cargo install watchexec-cli --version 2.8.0 --locked --quiet
 fi
 
 # crates/report/tests/browser.rs drives report.html with playwright-core, pinned by the

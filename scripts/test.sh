@@ -14,7 +14,7 @@ if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi
 
-step "System packages and peer tools (perf, iproute2, chromium, wrk, vegeta, playwright-core)"
+step "System packages and peer tools (perf, iproute2, chromium, wrk, vegeta, air, watchexec, playwright-core)"
 ./scripts/setup.sh
 
 step "Rust: format and lints (Podium)"

@@ -112,6 +112,24 @@ pub enum Command {
     /// 1 − import-graph density; each decayed by 0.95 per 30 days of age; missing signals
     /// are left out and the weights renormalised.
     Eco(EcoArgs),
+    /// Grade how well a subject hot-reloads under a dev-loop tool (A-D, from measured
+    /// figures), and keep the result in the store for the report's Hot reload axis.
+    ///
+    /// Copies the subject (and its build inputs) to a scratch folder, starts the dev loop
+    /// there with PORT set (air for Go with a generated .air.toml; watchexec or cargo-watch
+    /// running a debug `cargo run` for Rust; installed into Podium's cache at pinned versions
+    /// when not on PATH), then: N edits of the /ping handler (time from the write to the
+    /// first correct answer; "missed" when it never comes), edits in paths a good setup
+    /// ignores (a test file, testdata/, docs/: a restart they cause is a spurious rebuild),
+    /// a change of podium-config.json (GET /config/greeting must follow it), a syntax error
+    /// and its fix (the loop must survive), and throughout: leftover processes, port-rebind
+    /// failures and the growth of goroutines, threads and fds of the served process.
+    ///
+    /// Grades: A = p90 reload under 2 s, nothing missed, no spurious rebuild, config
+    /// honoured, recovered, no leftover, no rebind failure, no leak; B = p90 under 5 s,
+    /// nothing missed, at most 1 spurious rebuild, recovered, no leftover/rebind
+    /// failure/leak; C = p90 under 15 s, at most 1 missed, recovered; D = anything else.
+    Reload(ReloadArgs),
 }
 
 /// Where ecosystem figures come from and how they are weighted (`podium eco`, `podium run`).
@@ -160,6 +178,26 @@ pub struct EcoArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReloadArgs {
+    /// The subject (see `podium subjects`); it needs a [reload] section in subject.toml.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The dev-loop tool: air, watchexec, cargo-watch, or any watch-and-restart shell
+    /// command (run in the scratch copy with PORT set) [default: the subject's
+    /// [reload] tool].
+    #[arg(long, value_name = "TOOL")]
+    pub tool: Option<String>,
+    /// Handler edits to time.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub edits: u32,
+    /// Print the result as JSON instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +296,11 @@ pub struct RunArgs {
     /// Skip deployment figures.
     #[arg(long)]
     pub no_deploy: bool,
+    /// Do not grade hot reload before a thorough run (`podium reload` with each subject's
+    /// default tool, 3 edits; a Rust subject's first debug build takes minutes). The run
+    /// then carries the newest stored grades, as `--quick` always does.
+    #[arg(long)]
+    pub no_reload: bool,
     /// Also measure cold and warm build times (empty caches; minutes per subject).
     #[arg(long)]
     pub cold_builds: bool,

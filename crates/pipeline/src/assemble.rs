@@ -304,6 +304,7 @@ fn subject_report(
         flame_graphs: flames,
         ecosystem: crate::ecosystem::ecosystem_of(store, run, &record.name)?,
         workloads: reports,
+        hot_reload: crate::hot_reload::hot_reload_of(store, run, &record.name)?,
     })
 }
 
@@ -565,6 +566,11 @@ pub fn scoring_figures(subjects: &[SubjectReport]) -> (Vec<SubjectFigures>, Vec<
                 .and_then(|e| e.score.map(|v| (v, e.age_runs)))
             {
                 f = f.with_axis(Axis::Ecosystem, AxisValue::aged(score.0, score.1));
+            }
+            if let Some(h) = &s.hot_reload {
+                if let Some(points) = crate::hot_reload::grade_points(&h.grade) {
+                    f = f.with_axis(Axis::HotReload, AxisValue::aged(points, h.age_runs));
+                }
             }
             f
         })

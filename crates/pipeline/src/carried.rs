@@ -115,7 +115,7 @@ pub(crate) mod tests {
     use podium_store::{NewObservation, NewRun, SqliteStore};
     use std::path::Path;
 
-    fn manifest(name: &str, language: &str, module: &str) -> SubjectManifest {
+    pub(crate) fn manifest(name: &str, language: &str, module: &str) -> SubjectManifest {
         let text = format!(
             "name = \"{name}\"\nlanguage = \"{language}\"\nframework = \"F\"\n\
              module = \"{module}\"\nversion = \"1.0.0\"\n\

@@ -19,6 +19,7 @@ mod compare;
 mod crosscheck;
 mod ecosystem;
 mod execute;
+mod hot_reload;
 mod lines;
 
 pub use assemble::{DEFAULT_KNEE_P99_MS, assemble, score_weights, scoring_figures};

@@ -138,6 +138,20 @@ texts! {
     SecFlame => "Flame graphs", "火焰图";
     SecEnvironment => "Environment", "运行环境";
     SecNotes => "Notes", "备注";
+    SecHotReload => "Hot reload", "热重载";
+    HotReloadExplain => "Each subject's newest `podium reload` grade under a dev-loop tool, measured apart from the run (date and runs since): reload time from the file write to the first correct response (p50 / p90 / max), missed edits, spurious rebuilds from edits in ignored paths, whether a configuration change took effect, recovery from a syntax error, leftover processes, port-rebind failures, and the growth of goroutines / threads / fds of the served process across reloads. A: p90 under 2 s and nothing wrong; B: p90 under 5 s, nothing missed, at most 1 spurious rebuild, no leftover, rebind failure or leak; C: p90 under 15 s, at most 1 missed, recovered; D: the rest.", "各框架最新一次 `podium reload` 在开发循环工具下的评级，与本次运行分开测量（注明日期及其后的运行次数）：从写入文件到首个正确响应的重载时间（p50 / p90 / 最大值）、未生效的修改、在应忽略路径中的修改引发的多余重建、配置修改是否生效、语法错误后能否恢复、残留进程、端口重新绑定失败，以及多次重载后被服务进程的 goroutine / 线程 / 文件描述符增长。A：p90 低于 2 秒且无任何问题；B：p90 低于 5 秒、无遗漏、最多 1 次多余重建、无残留进程、无重绑失败、无泄漏；C：p90 低于 15 秒、最多遗漏 1 次、能恢复；D：其余。";
+    HrGrade => "Grade", "评级";
+    HrTool => "Tool", "工具";
+    HrReload => "Reload p50 / p90 / max", "重载 p50 / p90 / 最大";
+    HrMissed => "Missed", "遗漏";
+    HrSpurious => "Spurious rebuilds", "多余重建";
+    HrConfig => "Config applied", "配置生效";
+    HrRecovered => "Recovered", "恢复";
+    HrLeftovers => "Leftovers", "残留进程";
+    HrRebind => "Rebind failures", "重绑失败";
+    HrGrowth => "Growth goroutines / threads / fds", "增长 goroutine / 线程 / fd";
+    HrMeasured => "Measured", "测量于";
+    HrAge => " ({n} runs ago)", "（{n} 次运行之前）";
 
     // Ranking.
     Rank => "Rank", "名次";
@@ -413,6 +427,7 @@ mod tests {
             Text::SecMiddleware,
             Text::SecDeployment,
             Text::SecEcosystem,
+            Text::SecHotReload,
             Text::SecDx,
             Text::SecFlame,
             Text::SecEnvironment,

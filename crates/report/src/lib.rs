@@ -15,6 +15,7 @@ mod environment;
 mod error;
 mod export;
 mod format;
+mod hot_reload;
 mod html;
 mod lang;
 mod markdown;

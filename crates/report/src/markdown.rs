@@ -37,6 +37,7 @@ impl Exporter for MarkdownExporter {
         doc.middleware(report);
         doc.deployment(report);
         doc.ecosystem(report);
+        doc.hot_reload(report);
         doc.developer_experience(report);
         doc.flame_graphs(report);
         doc.environment(report);
@@ -520,6 +521,12 @@ impl Doc {
             ],
             &rows,
         );
+    }
+
+    fn hot_reload(&mut self, r: &RunReport) {
+        self.section(Text::SecHotReload);
+        self.para(Text::HotReloadExplain);
+        self.subject_table(crate::hot_reload::hot_reload_table(r, self.t));
     }
 
     fn deployment(&mut self, r: &RunReport) {

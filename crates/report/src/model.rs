@@ -6,6 +6,7 @@
 //! against this model by the tests). Figures with spread are [`Figure`]s
 //! (`{median, ci_low, ci_high, n}`); latencies are in milliseconds.
 
+pub use crate::hot_reload::HotReload;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -139,6 +140,9 @@ pub struct SubjectReport {
     /// The ecosystem result carried into the run, `None` when none was observed.
     #[serde(default)]
     pub ecosystem: Option<Ecosystem>,
+    /// The newest hot-reload grade (`podium reload`), carried into the run.
+    #[serde(default)]
+    pub hot_reload: Option<HotReload>,
 }
 
 /// One workload of one subject.

@@ -55,7 +55,7 @@ fn element_texts(page: &str, tag: &str) -> Vec<String> {
     texts
 }
 
-const EN_SECTIONS: [&str; 13] = [
+const EN_SECTIONS: [&str; 14] = [
     "Ranking",
     "Radar",
     "Throughput",
@@ -65,13 +65,14 @@ const EN_SECTIONS: [&str; 13] = [
     "Middleware cost",
     "Deployment",
     "Ecosystem maturity",
+    "Hot reload",
     "Developer experience",
     "Flame graphs",
     "Environment",
     "Notes",
 ];
 
-const ZH_SECTIONS: [&str; 13] = [
+const ZH_SECTIONS: [&str; 14] = [
     "排名",
     "雷达图",
     "吞吐量",
@@ -81,6 +82,7 @@ const ZH_SECTIONS: [&str; 13] = [
     "中间件开销",
     "部署",
     "生态成熟度",
+    "热重载",
     "开发体验",
     "火焰图",
     "运行环境",

@@ -306,6 +306,7 @@ fn build_sample() -> RunReport {
         ),
         flame_graphs: vec![],
         ecosystem: None,
+        hot_reload: None,
     };
 
     // gin: the ecosystem leader, fastest dev loop, slower server.
@@ -403,6 +404,26 @@ fn build_sample() -> RunReport {
             unavailable: None,
         }],
         ecosystem: Some(gin_ecosystem()),
+        hot_reload: Some(HotReload {
+            tool: "air".into(),
+            tool_version: Some("v1.67.4, built with Go go1.26.8".into()),
+            grade: "A".into(),
+            reload_p50_ms: Some(1260.0),
+            reload_p90_ms: Some(1310.0),
+            reload_max_ms: Some(1310.0),
+            edits: 3,
+            missed: 0,
+            spurious_rebuilds: 0,
+            config_applied: Some(true),
+            recovered_from_error: true,
+            leftover_processes: 0,
+            port_rebind_failures: 0,
+            goroutine_growth: Some(0),
+            thread_growth: Some(0),
+            fd_growth: Some(0),
+            observed_at: "2026-12-04T16:08:00Z".into(),
+            age_runs: 0,
+        }),
     };
 
     // axum: as fast as actix-web on ping (within noise), no OpenTelemetry variant.
@@ -494,6 +515,26 @@ fn build_sample() -> RunReport {
             ),
         }],
         ecosystem: None,
+        hot_reload: Some(HotReload {
+            tool: "watchexec".into(),
+            tool_version: Some("watchexec 2.8.0".into()),
+            grade: "C".into(),
+            reload_p50_ms: Some(5438.0),
+            reload_p90_ms: Some(7051.0),
+            reload_max_ms: Some(7051.0),
+            edits: 3,
+            missed: 0,
+            spurious_rebuilds: 1,
+            config_applied: Some(true),
+            recovered_from_error: true,
+            leftover_processes: 0,
+            port_rebind_failures: 0,
+            goroutine_growth: None,
+            thread_growth: Some(0),
+            fd_growth: Some(0),
+            observed_at: "2026-12-01T10:00:00Z".into(),
+            age_runs: 2,
+        }),
     };
 
     // echo: answered the contract wrongly, so it is not ranked.
@@ -538,6 +579,7 @@ fn build_sample() -> RunReport {
         ),
         flame_graphs: vec![],
         ecosystem: None,
+        hot_reload: None,
     };
 
     let entry =

@@ -32,6 +32,23 @@ pub struct SubjectManifest {
     /// Free-form notes shown in reports.
     #[serde(default)]
     pub notes: BTreeMap<String, String>,
+    /// Where the `/ping` literal is and which dev-loop tool suits the subject, for
+    /// `podium reload`. Subjects without it cannot be reload-graded.
+    #[serde(default)]
+    pub reload: Option<ReloadSpec>,
+}
+
+/// `[reload]`: what `podium reload` edits and which dev-loop tool it uses by default.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReloadSpec {
+    /// The file (relative to the subject folder) holding the `/ping` handler's literal.
+    pub handler: PathBuf,
+    /// The literal as written in the source, quotes included (e.g. `"pong"`); the edits
+    /// replace it with `"pong-<k>"`.
+    pub literal: String,
+    /// The default dev-loop tool: `air`, `watchexec`, `cargo-watch`, or a command.
+    pub tool: String,
 }
 
 /// `[build]`: a shell command run in the subject's folder.
@@ -200,6 +217,32 @@ impl SubjectManifest {
                 "starts with an absolute path: name the executable relative to the build output folder",
             ));
         }
+        if let Some(reload) = &self.reload {
+            if reload.handler.as_os_str().is_empty() || reload.handler.is_absolute() {
+                return Err(invalid(
+                    "reload.handler",
+                    "must name the handler's file relative to the subject folder, e.g. \"main.go\"",
+                ));
+            }
+            let quoted = reload.literal.len() >= 2
+                && reload.literal.starts_with('"')
+                && reload.literal.ends_with('"');
+            if !quoted {
+                return Err(invalid(
+                    "reload.literal",
+                    &format!(
+                        "is {:?}: give the string literal with its double quotes, e.g. '\"pong\"'",
+                        reload.literal
+                    ),
+                ));
+            }
+            if reload.tool.trim().is_empty() {
+                return Err(invalid(
+                    "reload.tool",
+                    "is empty: write \"air\", \"watchexec\", \"cargo-watch\" or a watch-and-restart command",
+                ));
+            }
+        }
         if self.run.env.contains_key("PORT") {
             return Err(invalid(
                 "run.env",
@@ -321,6 +364,39 @@ command = 'go build -trimpath -ldflags="-s -w" -o "$PODIUM_OUT/server" .'
             ),
             "{err}"
         );
+    }
+
+    const RELOAD: &str =
+        "\n[reload]\nhandler = \"main.go\"\nliteral = '\"pong\"'\ntool = \"air\"\n";
+
+    #[test]
+    fn reload_section_is_optional_and_parsed() {
+        assert_eq!(parse(GOOD).unwrap().reload, None);
+        let reload = parse(&format!("{GOOD}{RELOAD}")).unwrap().reload.unwrap();
+        assert_eq!(reload.handler, PathBuf::from("main.go"));
+        assert_eq!(reload.literal, "\"pong\"");
+        assert_eq!(reload.tool, "air");
+    }
+
+    #[test]
+    fn reload_errors_name_file_line_and_field() {
+        let err = parse(&format!("{GOOD}{RELOAD}tol = \"air\"\n")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("subjects/go/gin/subject.toml:23:"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("unknown field `tol`"), "{err}");
+        let err = parse(&format!("{GOOD}{}", RELOAD.replace("'\"pong\"'", "'pong'"))).unwrap_err();
+        assert!(err.to_string().contains("`reload.literal`"), "{err}");
+        let err = parse(&format!(
+            "{GOOD}{}",
+            RELOAD.replace("\"main.go\"", "\"/main.go\"")
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains("`reload.handler`"), "{err}");
+        let err = parse(&format!("{GOOD}{}", RELOAD.replace("\"air\"", "\" \""))).unwrap_err();
+        assert!(err.to_string().contains("`reload.tool`"), "{err}");
     }
 
     #[test]

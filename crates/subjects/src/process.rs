@@ -430,6 +430,35 @@ fn kill_tagged(pgid: i32, instance: &str) -> Vec<Leftover> {
     found
 }
 
+/// Live processes (zombies excluded, Podium itself excluded) whose environment carries
+/// `PODIUM_INSTANCE=<instance>`: every process started under that tag, however it
+/// detached. For supervisors other than [`RunningSubject`] (e.g. a dev-loop tool) that
+/// set the tag themselves.
+pub fn tagged_processes(instance: &str) -> Vec<Leftover> {
+    let tag = format!("{INSTANCE_VAR}={instance}");
+    proc_pids()
+        .into_iter()
+        .filter(|pid| *pid != std::process::id() as i32)
+        .filter_map(|pid| {
+            let stat = ProcStat::read(pid)?;
+            (stat.state != 'Z' && environ_has(pid, &tag)).then(|| Leftover {
+                pid,
+                command: cmdline(pid).unwrap_or(stat.comm),
+            })
+        })
+        .collect()
+}
+
+/// Kills (SIGKILL) every process carrying the instance tag and returns them.
+pub fn kill_tagged_processes(instance: &str) -> Vec<Leftover> {
+    let found = tagged_processes(instance);
+    for leftover in &found {
+        // SAFETY: kill(2) on a pid whose environment carries the instance tag.
+        unsafe { libc::kill(leftover.pid, libc::SIGKILL) };
+    }
+    found
+}
+
 fn exit_of(status: ExitStatus) -> Exit {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {

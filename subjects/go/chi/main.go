@@ -36,6 +36,7 @@ func router() http.Handler {
 	r.With(middleware.RequestSize(common.MaxBodyBytes)).Post("/rpc", common.ServeRPC)
 	r.Get("/ws", common.ServeWebSocket)
 	r.Method(http.MethodGet, "/metrics", common.MetricsHandler())
+	r.Get("/config/greeting", common.ServeGreeting)
 	r.Mount("/debug", middleware.Profiler())
 	return r
 }

@@ -15,6 +15,7 @@ import (
 // expires after ShutdownTimeout and waits for start to return. It returns nil
 // on a clean stop; http.ErrServerClosed from start counts as clean.
 func Serve(start func() error, shutdown func(ctx context.Context) error) error {
+	LoadDevConfig()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 

@@ -51,6 +51,7 @@ func newServer() *echo.Echo {
 		return nil
 	})
 	e.GET("/metrics", echo.WrapHandler(common.MetricsHandler()))
+	e.GET("/config/greeting", echo.WrapHandler(http.HandlerFunc(common.ServeGreeting)))
 	registerPprof(e.Group("/debug/pprof"))
 
 	// middleware.Recover (global) → request id → JWT: the chain the contract asks for.

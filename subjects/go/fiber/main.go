@@ -58,6 +58,7 @@ func newApp() *fiber.App {
 	app.Post("/rpc", rpc)
 	app.Get("/ws", websocket.New(echo))
 	app.Get("/metrics", adaptor.HTTPHandler(common.MetricsHandler()))
+	app.Get("/config/greeting", adaptor.HTTPHandlerFunc(common.ServeGreeting))
 
 	mw := app.Group("/mw", recover.New(), requestid.New(), requireJWT)
 	mw.Get("/ping", ping)

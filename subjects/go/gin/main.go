@@ -38,6 +38,7 @@ func newRouter() *gin.Engine {
 	r.POST("/rpc", rpc)
 	r.GET("/ws", gin.WrapF(common.ServeWebSocket))
 	r.GET("/metrics", gin.WrapH(common.MetricsHandler()))
+	r.GET("/config/greeting", gin.WrapF(common.ServeGreeting))
 	pprof.Register(r)
 
 	// gin.Recovery (global) → request id → JWT: the chain the contract asks for.

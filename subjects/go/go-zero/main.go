@@ -63,6 +63,7 @@ func routes() []rest.Route {
 		{Method: http.MethodPost, Path: "/rpc", Handler: rpcHandler},
 		{Method: http.MethodGet, Path: "/ws", Handler: common.ServeWebSocket},
 		{Method: http.MethodGet, Path: "/metrics", Handler: common.MetricsHandler().ServeHTTP},
+		{Method: http.MethodGet, Path: "/config/greeting", Handler: common.ServeGreeting},
 
 		// pprof.Index also serves every named profile (heap, goroutine, ...)
 		// from the path; the others are handlers of their own.

@@ -30,6 +30,7 @@ func routes() http.Handler {
 	mux.HandleFunc("POST /rpc", common.ServeRPC)
 	mux.HandleFunc("GET /ws", common.ServeWebSocket)
 	mux.Handle("GET /metrics", common.MetricsHandler())
+	mux.HandleFunc("GET /config/greeting", common.ServeGreeting)
 
 	// The same registrations net/http/pprof's init makes on DefaultServeMux,
 	// which this server does not use.

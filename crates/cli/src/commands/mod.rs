@@ -8,8 +8,10 @@ mod history;
 mod load;
 mod measure;
 mod recommend;
+mod reload;
 mod report;
 mod run;
+mod run_reload;
 mod serve;
 mod subjects;
 mod suite_run;
@@ -42,6 +44,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Compare(args) => compare::run(&args),
         Command::Recommend(args) => recommend::run(&args),
         Command::Eco(args) => eco::run(&ctx, &args),
+        Command::Reload(args) => reload::run(&ctx, &args),
     }
 }
 

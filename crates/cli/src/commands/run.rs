@@ -168,6 +168,17 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         cross_check,
     };
 
+    if !args.quick && !args.no_reload {
+        let bar = super::spinner("hot reload".into());
+        let lines = super::run_reload::grade_before_run(&subjects, &ctx.cache, &store, &mut |m| {
+            bar.set_message(m.to_string())
+        });
+        bar.finish_and_clear();
+        for line in lines {
+            say!("{line}");
+        }
+    }
+
     let bars = MultiProgress::new();
     let overall = bars.add(ProgressBar::new(subjects.len() as u64));
     overall.set_style(

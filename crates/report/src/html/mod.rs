@@ -80,7 +80,7 @@ fn esc_or_dash(text: Option<&str>) -> String {
 type Section = (&'static str, Text, fn(&mut Page<'_>));
 
 /// The sections in page order.
-const SECTIONS: [Section; 13] = [
+const SECTIONS: [Section; 14] = [
     ("ranking", Text::SecRanking, |p| p.ranking()),
     ("radar", Text::SecRadar, |p| p.radar()),
     ("throughput", Text::SecThroughput, |p| p.throughput()),
@@ -90,6 +90,7 @@ const SECTIONS: [Section; 13] = [
     ("middleware", Text::SecMiddleware, |p| p.middleware()),
     ("deployment", Text::SecDeployment, |p| p.deployment()),
     ("ecosystem", Text::SecEcosystem, |p| p.ecosystem()),
+    ("hot-reload", Text::SecHotReload, |p| p.hot_reload()),
     ("developer-experience", Text::SecDx, |p| {
         p.developer_experience()
     }),
@@ -700,6 +701,11 @@ impl Page<'_> {
             ],
             &rows,
         );
+    }
+
+    fn hot_reload(&mut self) {
+        self.para(Text::HotReloadExplain);
+        self.subject_table(crate::hot_reload::hot_reload_table(self.r, self.t));
     }
 
     fn deployment(&mut self) {

@@ -46,6 +46,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .service(rpc)
     .service(ws)
     .service(metrics)
+    .route("/config/greeting", web::get().to(common::serve_greeting))
     .service(mw_scope().service(ping));
 }
 

@@ -59,6 +59,7 @@ fn app() -> Router {
         .route("/rpc", post(rpc))
         .route("/ws", get(ws))
         .route("/metrics", get(metrics))
+        .route("/config/greeting", get(common::serve_greeting))
         .nest("/mw", protected(Router::new().route("/ping", get(ping))))
         // Applies to the Json and Bytes extractors: a larger body is refused with 413.
         .layer(DefaultBodyLimit::max(common::MAX_BODY_BYTES))

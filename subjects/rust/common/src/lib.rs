@@ -5,6 +5,7 @@
 //! framework is used, never in what they compute.
 
 mod config;
+mod dev_config;
 mod jwt;
 mod metrics;
 mod request_id;
@@ -16,6 +17,7 @@ pub use config::{
     MAX_BODY_BYTES, SHUTDOWN_TIMEOUT, WS_MAX_MESSAGE_BYTES, WS_READ_LIMIT, addr, jwt_secret,
     workers,
 };
+pub use dev_config::{DEFAULT_GREETING, DEV_CONFIG_FILE, greeting, serve_greeting};
 pub use jwt::{AuthError, verify_bearer};
 pub use metrics::{count_request, render_metrics};
 pub use request_id::{REQUEST_ID_HEADER, new_request_id};
