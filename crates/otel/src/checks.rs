@@ -609,7 +609,10 @@ fn is_ping_point(p: &ReceivedPoint, service: Option<&str>) -> bool {
 }
 
 fn series_key(p: &ReceivedPoint) -> String {
-    format!("{}|{:?}", p.service, p.attributes)
+    format!(
+        "{}|{}|{:?}",
+        p.service, p.start_time_unix_nano, p.attributes
+    )
 }
 
 fn metric_check(client: &Client, base: &str, sink: &Sink, options: &CheckOptions) -> CheckOutcome {
@@ -785,6 +788,7 @@ mod tests {
             temporality: temporality.into(),
             attributes: BTreeMap::from([("http.route".into(), "/ping".into())]),
             count,
+            start_time_unix_nano: 1,
             time_unix_nano: time,
             protocol: "grpc".into(),
         };

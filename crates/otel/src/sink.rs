@@ -66,6 +66,9 @@ pub struct ReceivedPoint {
     pub attributes: BTreeMap<String, String>,
     /// Histograms: the number of recorded values; other kinds: 0.
     pub count: u64,
+    /// The start of the point's aggregation window (ns since the epoch): a cumulative
+    /// series of one process keeps it, a restarted process starts a new one.
+    pub start_time_unix_nano: u64,
     /// The point's end time (ns since the epoch).
     pub time_unix_nano: u64,
     /// Which transport delivered it.
@@ -140,7 +143,11 @@ impl Sink {
             for scope in &resource_metrics.scope_metrics {
                 for metric in &scope.metrics {
                     let point =
-                        |kind, temporality: i32, attrs: &[KeyValue], count, time| ReceivedPoint {
+                        |kind,
+                         temporality: i32,
+                         attrs: &[KeyValue],
+                         count,
+                         (start, time): (u64, u64)| ReceivedPoint {
                             service: service.clone(),
                             metric: metric.name.clone(),
                             unit: metric.unit.clone(),
@@ -148,6 +155,7 @@ impl Sink {
                             temporality: temporality_name(temporality).to_string(),
                             attributes: attributes(attrs),
                             count,
+                            start_time_unix_nano: start,
                             time_unix_nano: time,
                             protocol: protocol.to_string(),
                         };
@@ -158,7 +166,7 @@ impl Sink {
                                 h.aggregation_temporality,
                                 &p.attributes,
                                 p.count,
-                                p.time_unix_nano,
+                                (p.start_time_unix_nano, p.time_unix_nano),
                             )
                         })),
                         Some(Data::ExponentialHistogram(h)) => {
@@ -168,7 +176,7 @@ impl Sink {
                                     h.aggregation_temporality,
                                     &p.attributes,
                                     p.count,
-                                    p.time_unix_nano,
+                                    (p.start_time_unix_nano, p.time_unix_nano),
                                 )
                             }))
                         }
@@ -178,11 +186,17 @@ impl Sink {
                                 s.aggregation_temporality,
                                 &p.attributes,
                                 0,
-                                p.time_unix_nano,
+                                (p.start_time_unix_nano, p.time_unix_nano),
                             )
                         })),
                         Some(Data::Gauge(g)) => points.extend(g.data_points.iter().map(|p| {
-                            point(MetricKind::Gauge, 0, &p.attributes, 0, p.time_unix_nano)
+                            point(
+                                MetricKind::Gauge,
+                                0,
+                                &p.attributes,
+                                0,
+                                (p.start_time_unix_nano, p.time_unix_nano),
+                            )
                         })),
                         Some(Data::Summary(s)) => points.extend(s.data_points.iter().map(|p| {
                             point(
@@ -190,10 +204,10 @@ impl Sink {
                                 0,
                                 &p.attributes,
                                 p.count,
-                                p.time_unix_nano,
+                                (p.start_time_unix_nano, p.time_unix_nano),
                             )
                         })),
-                        None => points.push(point(MetricKind::Empty, 0, &[], 0, 0)),
+                        None => points.push(point(MetricKind::Empty, 0, &[], 0, (0, 0))),
                     }
                 }
             }

@@ -16,8 +16,8 @@ pub use builder::{Artifact, BuildError, FailedBuild, build, source_hash};
 pub use cache::default_cache_dir;
 pub use catalog::{Catalog, CatalogError, Origin, Subject, bundled_file_count};
 pub use manifest::{
-    BuildSpec, DeploySpec, MANIFEST_FILE, ManifestError, OlderSdk, OtelMaintainer, OtelSpec, RunSpec,
-    SubjectManifest,
+    BuildSpec, DeploySpec, MANIFEST_FILE, ManifestError, OlderSdk, OtelMaintainer, OtelSpec,
+    RunSpec, SubjectManifest,
 };
 pub use process::{
     Exit, INSTANCE_VAR, LISTEN_HOST_VAR, LaunchOptions, Leftover, OutputSink, RunError,

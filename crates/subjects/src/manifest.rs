@@ -251,9 +251,21 @@ impl SubjectManifest {
         }
         if let Some(otel) = &self.otel {
             for (field, value, hint) in [
-                ("otel.command", &otel.command, "give the shell command that writes the OpenTelemetry variant to \"$PODIUM_OUT/server\", or remove [otel]"),
-                ("otel.instrumentation", &otel.instrumentation, "say how the variant is instrumented, with module and version"),
-                ("otel.sdk", &otel.sdk, "give the OpenTelemetry SDK module and version the variant pins"),
+                (
+                    "otel.command",
+                    &otel.command,
+                    "give the shell command that writes the OpenTelemetry variant to \"$PODIUM_OUT/server\", or remove [otel]",
+                ),
+                (
+                    "otel.instrumentation",
+                    &otel.instrumentation,
+                    "say how the variant is instrumented, with module and version",
+                ),
+                (
+                    "otel.sdk",
+                    &otel.sdk,
+                    "give the OpenTelemetry SDK module and version the variant pins",
+                ),
             ] {
                 if value.trim().is_empty() {
                     return Err(invalid(field, &format!("is empty: {hint}")));
@@ -442,8 +454,8 @@ prepare = "go get go.opentelemetry.io/otel/sdk@v1.32.0 && go mod tidy"
 
     #[test]
     fn otel_errors_name_line_and_field() {
-        let err = parse(&format!("{GOOD}{OTEL}").replace("opentelemetry-contrib", "vendor"))
-            .unwrap_err();
+        let err =
+            parse(&format!("{GOOD}{OTEL}").replace("opentelemetry-contrib", "vendor")).unwrap_err();
         match &err {
             ManifestError::Syntax { line, message, .. } => {
                 assert_eq!(*line, 23, "{err}");
@@ -451,17 +463,29 @@ prepare = "go get go.opentelemetry.io/otel/sdk@v1.32.0 && go mod tidy"
             }
             other => panic!("expected a syntax error, got {other}"),
         }
-        let err = parse(&format!("{GOOD}{OTEL}").replace("sdk = \"go.opentelemetry.io/otel/sdk v1.38.0\"", "sdk = \"\""))
-            .unwrap_err();
+        let err = parse(&format!("{GOOD}{OTEL}").replace(
+            "sdk = \"go.opentelemetry.io/otel/sdk v1.38.0\"",
+            "sdk = \"\"",
+        ))
+        .unwrap_err();
         assert!(
-            matches!(err, ManifestError::Invalid { field: "otel.sdk", .. }),
+            matches!(
+                err,
+                ManifestError::Invalid {
+                    field: "otel.sdk",
+                    ..
+                }
+            ),
             "{err}"
         );
-        let err = parse(&format!("{GOOD}{OTEL}").replace("prepare = \"go get", "prepare = \" \" #"))
-            .unwrap_err();
+        let err =
+            parse(&format!("{GOOD}{OTEL}").replace("prepare = \"go get", "prepare = \" \" #"))
+                .unwrap_err();
         assert!(err.to_string().contains("`otel.older_sdk`"), "{err}");
-        let err = parse(&format!("{GOOD}{OTEL}").replace("files = [\"otel.go\"]", "files = [\"/otel.go\"]"))
-            .unwrap_err();
+        let err = parse(
+            &format!("{GOOD}{OTEL}").replace("files = [\"otel.go\"]", "files = [\"/otel.go\"]"),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("`otel.files`"), "{err}");
     }
 
