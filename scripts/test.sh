@@ -32,6 +32,10 @@ if [ -n "$unformatted" ]; then
 fi
 for dir in $go_modules; do
   (cd "$dir" && go vet ./... && go test -count=1 ./...)
+  # OpenTelemetry variants (issue #8) live behind the `otel` build tag.
+  if grep -rqs --include='*.go' '^//go:build otel' "$dir"; then
+    (cd "$dir" && go vet -tags otel ./... && go test -tags otel -count=1 ./...)
+  fi
 done
 
 step "Rust subjects: unit tests"
