@@ -171,8 +171,9 @@ impl Client {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
+        // reqwest's timeout needs the runtime as soon as the request is sent.
         self.runtime
-            .block_on(request.send())
+            .block_on(async { request.send().await })
             .map(|r| r.status().as_u16())
             .map_err(|e| format!("{e}"))
     }

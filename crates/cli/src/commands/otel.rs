@@ -1,0 +1,230 @@
+//! `podium otel NAME` / `podium otel --url URL`: OpenTelemetry conformance.
+
+use super::{Context, spinner};
+use crate::cli::{OtelArgs, OtlpProtocolArg};
+use anyhow::Context as _;
+use podium_otel::{
+    CheckOptions, CheckOutcome, Checks, CostSpec, ObserveOptions, OtelObservation, Protocol,
+    Receiver, ReceiverConfig, observe_subject, run_checks,
+};
+use podium_store::{NewObservation, SqliteStore, Store, kind};
+use podium_subjects::Subject;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+fn protocol(arg: OtlpProtocolArg) -> Protocol {
+    match arg {
+        OtlpProtocolArg::HttpProtobuf => Protocol::HttpProtobuf,
+        OtlpProtocolArg::HttpJson => Protocol::HttpJson,
+        OtlpProtocolArg::Grpc => Protocol::Grpc,
+    }
+}
+
+pub fn run(ctx: &Context, args: &OtelArgs) -> anyhow::Result<i32> {
+    let receiver = Receiver::start(ReceiverConfig {
+        http_port: args.http_port,
+        grpc_port: args.grpc_port,
+    })?;
+    let check_options = CheckOptions {
+        wait: Duration::from_secs(args.wait.max(1)),
+        ..CheckOptions::default()
+    };
+    if let Some(url) = &args.url {
+        return check_url(url, &receiver, &check_options, args.json);
+    }
+    let Some(name) = &args.name else {
+        anyhow::bail!("name a subject or give --url");
+    };
+    let catalog = ctx.catalog()?;
+    let subject = catalog.get(name)?;
+    // Open the store first: a bad file stops here, before minutes of builds.
+    let store = SqliteStore::open(&args.db.db)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .context("cannot install the signal handler")?;
+    }
+    if !args.json {
+        eprintln!(
+            "OTLP receiver: {} (HTTP/protobuf, HTTP/JSON), {} (gRPC)",
+            receiver.http_endpoint(),
+            receiver.grpc_endpoint()
+        );
+    }
+    let options = ObserveOptions {
+        protocol: protocol(args.protocol),
+        matrix: !args.no_matrix,
+        cost: (!args.no_cost).then(CostSpec::default),
+        checks: check_options,
+    };
+    let observation = observe_and_store(subject, &ctx.cache, &receiver, &options, &stop, &store)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json_of(&observation)?)?);
+    } else {
+        print_observation(&observation, &args.db.db);
+    }
+    Ok(exit_code(observation.checks.as_ref()))
+}
+
+/// Observes one subject with a spinner and stores the result as an observation.
+pub fn observe_and_store(
+    subject: &Subject,
+    cache: &Path,
+    receiver: &Receiver,
+    options: &ObserveOptions,
+    stop: &AtomicBool,
+    store: &SqliteStore,
+) -> anyhow::Result<OtelObservation> {
+    let bar = spinner(format!("{}: OpenTelemetry checks", subject.name()));
+    let observation = observe_subject(subject, cache, receiver, options, stop, &|step| {
+        bar.set_message(step.to_string())
+    });
+    bar.finish_and_clear();
+    let observation = observation?;
+    let observed_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    store
+        .put_observation(&NewObservation {
+            kind: kind::OTEL.to_string(),
+            subject: subject.name().to_string(),
+            observed_at,
+            json: serde_json::to_value(&observation)?,
+        })
+        .context("cannot store the OpenTelemetry observation")?;
+    Ok(observation)
+}
+
+fn exit_code(checks: Option<&Checks>) -> i32 {
+    if checks.is_some_and(Checks::all_pass) {
+        0
+    } else {
+        1
+    }
+}
+
+fn check_url(
+    url: &str,
+    receiver: &Receiver,
+    options: &CheckOptions,
+    json: bool,
+) -> anyhow::Result<i32> {
+    eprintln!(
+        "Podium is receiving OTLP on {} (OTLP/HTTP: protobuf or JSON) and {} (OTLP/gRPC).\n\
+         Your service at {url} must already export there (e.g. OTEL_EXPORTER_OTLP_ENDPOINT={} \
+         with a metric export interval of a few seconds at most), sample by its parent \
+         (parentbased_always_on), propagate tracecontext and baggage, and serve \
+         GET /otel/downstream?url=U (an instrumented GET to U). Each wait is at most {} s.",
+        receiver.http_endpoint(),
+        receiver.grpc_endpoint(),
+        receiver.http_endpoint(),
+        options.wait.as_secs()
+    );
+    let bar = spinner(format!("checking {url}"));
+    let checks = run_checks(url, receiver, options);
+    bar.finish_and_clear();
+    let checks = checks.context("cannot start the HTTP client")?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&checks)?);
+    } else {
+        print_checks(&checks);
+    }
+    Ok(exit_code(Some(&checks)))
+}
+
+/// The observation as JSON with `tracer`, `propagator` and `metrics` at the top.
+fn json_of(observation: &OtelObservation) -> anyhow::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(observation)?;
+    if let (Some(object), Some(checks)) = (value.as_object_mut(), &observation.checks) {
+        object.insert("tracer".into(), serde_json::to_value(&checks.tracer)?);
+        object.insert(
+            "propagator".into(),
+            serde_json::to_value(&checks.propagator)?,
+        );
+        object.insert("metrics".into(), serde_json::to_value(&checks.metrics)?);
+    }
+    Ok(value)
+}
+
+fn print_check(name: &str, outcome: &CheckOutcome) {
+    println!("{name:<11} {}", outcome.verdict.as_str().to_uppercase());
+    for e in &outcome.evidence {
+        println!(
+            "  {} {:<28} expected {} — arrived {}",
+            if e.ok { "ok " } else { "BAD" },
+            e.item,
+            e.expected,
+            e.arrived
+        );
+    }
+}
+
+fn print_checks(checks: &Checks) {
+    print_check("tracer", &checks.tracer);
+    print_check("propagator", &checks.propagator);
+    print_check("metrics", &checks.metrics);
+}
+
+fn print_observation(o: &OtelObservation, db: &Path) {
+    println!(
+        "{} — {} (maintainer: {}), exporting over {}",
+        o.subject, o.instrumentation, o.maintainer, o.protocol
+    );
+    match (&o.checks, &o.error) {
+        (Some(checks), _) => print_checks(checks),
+        (None, Some(error)) => println!("checks not run: {error}"),
+        (None, None) => println!("checks not run"),
+    }
+    println!("compatibility matrix (tracer / propagator / metrics):");
+    for row in &o.matrix {
+        let verdicts = row.verdicts().map(|v| v.map_or("—", |v| v.as_str()));
+        println!(
+            "  {:<45} {:<8} {:<8} {:<8}{}{}",
+            row.sdk,
+            verdicts[0],
+            verdicts[1],
+            verdicts[2],
+            if row.pinned { " (pinned)" } else { "" },
+            row.error
+                .as_deref()
+                .map(|e| format!("\n    not checked: {}", e.lines().next().unwrap_or("")))
+                .unwrap_or_default()
+        );
+    }
+    match &o.lines_added {
+        Some(lines) => println!(
+            "lines added: {} ({})",
+            lines.total,
+            lines
+                .files
+                .iter()
+                .map(|(f, n)| format!("{f} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => println!("lines added: not counted"),
+    }
+    if let Some(cost) = &o.cost {
+        println!(
+            "cost: throughput ×{:.3} [{:.3}, {:.3}] ({:.0} → {:.0} req/s), p99 ×{:.3} [{:.3}, {:.3}] ({:.2} → {:.2} ms); {}; {} errors",
+            cost.throughput_ratio.ratio,
+            cost.throughput_ratio.ci_low,
+            cost.throughput_ratio.ci_high,
+            cost.plain_rps.median,
+            cost.otel_rps.median,
+            cost.p99_ratio.ratio,
+            cost.p99_ratio.ci_low,
+            cost.p99_ratio.ci_high,
+            cost.plain_p99_ms.median,
+            cost.otel_p99_ms.median,
+            cost.load,
+            cost.errors
+        );
+    }
+    for note in &o.notes {
+        println!("note: {note}");
+    }
+    println!("stored in {}", db.display());
+}
