@@ -70,14 +70,6 @@ pub struct OtelObservation {
     pub notes: Vec<String>,
 }
 
-impl OtelObservation {
-    /// Pass = 1, partial = 0.5, fail = 0 summed over the three checks of the pinned SDK,
-    /// divided by 3 (0 to 1); `None` when the checks did not run.
-    pub fn axis_value(&self) -> Option<f64> {
-        self.checks.as_ref().map(|c| c.points() / 3.0)
-    }
-}
-
 /// What to do besides the checks of the pinned SDK.
 #[derive(Debug, Clone, Default)]
 pub struct ObserveOptions {

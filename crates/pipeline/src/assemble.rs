@@ -288,6 +288,7 @@ fn subject_report(
             oci_image_bytes: d.oci_image_bytes,
             first_response_ms: d.first_response_ms,
         }),
+        observability: crate::observability(store, run, &record.name)?,
         scores: Scores {
             performance: None,
             ecosystem: None,
@@ -557,6 +558,11 @@ pub fn scoring_figures(subjects: &[SubjectReport]) -> (Vec<SubjectFigures>, Vec<
             }
             if let Some(lines) = s.developer_experience.lines {
                 f = f.with_extra("lines", lines as f64);
+            }
+            if let Some(o) = &s.observability {
+                if let Some(value) = crate::observability_axis_value(o) {
+                    f = f.with_axis(Axis::Observability, AxisValue::aged(value, o.age_runs));
+                }
             }
             f
         })
