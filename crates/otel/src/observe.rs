@@ -126,8 +126,8 @@ pub fn observe_subject(
             env.clone(),
             &logs.join(format!("{name}.log")),
         )?;
-        let checks = run_checks(&running.base_url(), receiver, &check_options)
-            .map_err(|e| OtelError::Runtime(e));
+        let checks =
+            run_checks(&running.base_url(), receiver, &check_options).map_err(OtelError::Runtime);
         Ok((running, checks?))
     });
     let (mut running, checks, error) = match pinned {

@@ -238,8 +238,8 @@ fn error_reply(status: StatusCode, encoding: Encoding, message: String) -> Respo
     reply(status, encoding, body)
 }
 
-/// The encoding named by the request's `Content-Type`, or the 415 answer.
-fn encoding_of(headers: &HeaderMap) -> Result<Encoding, Response> {
+/// The encoding named by the request's `Content-Type`, or why it is unsupported.
+fn encoding_of(headers: &HeaderMap) -> Result<Encoding, String> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -253,12 +253,8 @@ fn encoding_of(headers: &HeaderMap) -> Result<Encoding, Response> {
     match media.as_str() {
         "application/x-protobuf" => Ok(Encoding::Protobuf),
         "application/json" => Ok(Encoding::Json),
-        _ => Err(error_reply(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Encoding::Protobuf,
-            format!(
-                "unsupported Content-Type {content_type:?}: OTLP/HTTP takes application/x-protobuf or application/json"
-            ),
+        _ => Err(format!(
+            "unsupported Content-Type {content_type:?}: OTLP/HTTP takes application/x-protobuf or application/json"
         )),
     }
 }
@@ -344,7 +340,13 @@ impl Export for ExportMetricsServiceRequest {
 fn handle_http<T: Export>(sink: &Sink, headers: &HeaderMap, body: &[u8]) -> Response {
     let encoding = match encoding_of(headers) {
         Ok(encoding) => encoding,
-        Err(response) => return response,
+        Err(message) => {
+            return error_reply(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Encoding::Protobuf,
+                message,
+            );
+        }
     };
     let bad = |message: String| error_reply(StatusCode::BAD_REQUEST, encoding, message);
     let body = match decoded_body(headers, body) {

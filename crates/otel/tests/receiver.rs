@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The receiver against exporters Podium did not write (the OpenTelemetry Python SDK over
 //! OTLP/HTTP and OTLP/gRPC), a recorded OTLP/JSON payload from the specification's
 //! examples, and malformed payloads (which get the OTLP-specified error answers).

@@ -36,6 +36,7 @@ impl Exporter for MarkdownExporter {
         doc.memory(report);
         doc.middleware(report);
         doc.deployment(report);
+        doc.observability(report);
         doc.developer_experience(report);
         doc.flame_graphs(report);
         doc.environment(report);
@@ -525,6 +526,24 @@ impl Doc {
         self.section(Text::SecDeployment);
         self.para(Text::DeploymentExplain);
         self.subject_table(view::deployment_table(r, self.t));
+    }
+
+    fn observability(&mut self, r: &RunReport) {
+        self.section(Text::SecObservability);
+        self.para(Text::ObservabilityExplain);
+        self.subject_table(crate::observability::observability_table(r, self.t, md));
+        self.para(Text::OtelMatrixExplain);
+        self.subject_table(crate::observability::matrix_table(r, self.t, md));
+        let findings = crate::observability::findings(r);
+        if !findings.is_empty() {
+            let title = self.t.s(Text::OtelFindings);
+            self.line(&format!("**{}**", md(title)));
+            self.blank();
+            for (subject, item) in findings {
+                self.line(&format!("- {}: {}", md(subject), md(&item)));
+            }
+            self.blank();
+        }
     }
 
     /// A [`view::SubjectTable`], the subject's name first; "no data" when it is empty.

@@ -55,7 +55,7 @@ fn element_texts(page: &str, tag: &str) -> Vec<String> {
     texts
 }
 
-const EN_SECTIONS: [&str; 12] = [
+const EN_SECTIONS: [&str; 13] = [
     "Ranking",
     "Radar",
     "Throughput",
@@ -64,13 +64,14 @@ const EN_SECTIONS: [&str; 12] = [
     "Memory and GC",
     "Middleware cost",
     "Deployment",
+    "Observability (OpenTelemetry)",
     "Developer experience",
     "Flame graphs",
     "Environment",
     "Notes",
 ];
 
-const ZH_SECTIONS: [&str; 12] = [
+const ZH_SECTIONS: [&str; 13] = [
     "排名",
     "雷达图",
     "吞吐量",
@@ -79,6 +80,7 @@ const ZH_SECTIONS: [&str; 12] = [
     "内存与 GC",
     "中间件开销",
     "部署",
+    "可观测性（OpenTelemetry）",
     "开发体验",
     "火焰图",
     "运行环境",
@@ -389,6 +391,13 @@ fn markdown_has_the_same_content_as_tables() {
     assert!(md.contains("- The CPU frequency governor is unknown"));
     assert!(md.contains("- ramp-json: 4 of 5 repetitions completed"));
     assert!(!md.contains("<svg"), "no SVG in Markdown");
+    // Observability: verdicts, instrumentation, lines, cost, the matrix and what failed.
+    assert!(md.contains("| gin | pass | pass | partial | otelgin (go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin v0.63.0) + otelhttp transport (go.opentelemetry.io/otel/sdk v1.38.0) | opentelemetry-contrib | 131 | ×0.71 (0.66–0.75) | ×1.42 (1.20–1.90) | 2026-11-25T11:40:00Z (1 run(s) ago) |"), "{md}");
+    assert!(md.contains("| gin | go.opentelemetry.io/otel/sdk v1.28.0 | not measured | not measured | not measured | gin with go.opentelemetry.io/otel/sdk v1.28.0: build failed (exit status: 1). |"), "{md}");
+    assert!(
+        md.contains("- gin: metrics: request count: expected 20 for http.route=/ping; arrived 0"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -80,7 +80,7 @@ fn esc_or_dash(text: Option<&str>) -> String {
 type Section = (&'static str, Text, fn(&mut Page<'_>));
 
 /// The sections in page order.
-const SECTIONS: [Section; 12] = [
+const SECTIONS: [Section; 13] = [
     ("ranking", Text::SecRanking, |p| p.ranking()),
     ("radar", Text::SecRadar, |p| p.radar()),
     ("throughput", Text::SecThroughput, |p| p.throughput()),
@@ -89,6 +89,9 @@ const SECTIONS: [Section; 12] = [
     ("memory", Text::SecMemory, |p| p.memory()),
     ("middleware", Text::SecMiddleware, |p| p.middleware()),
     ("deployment", Text::SecDeployment, |p| p.deployment()),
+    ("observability", Text::SecObservability, |p| {
+        p.observability()
+    }),
     ("developer-experience", Text::SecDx, |p| {
         p.developer_experience()
     }),
@@ -704,6 +707,27 @@ impl Page<'_> {
     fn deployment(&mut self) {
         self.para(Text::DeploymentExplain);
         self.subject_table(view::deployment_table(self.r, self.t));
+    }
+
+    fn observability(&mut self) {
+        self.para(Text::ObservabilityExplain);
+        self.subject_table(crate::observability::observability_table(
+            self.r, self.t, esc,
+        ));
+        self.para(Text::OtelMatrixExplain);
+        self.subject_table(crate::observability::matrix_table(self.r, self.t, esc));
+        let findings = crate::observability::findings(self.r);
+        if !findings.is_empty() {
+            w!(
+                self.out,
+                "<h3>{}</h3><ul>",
+                esc(self.t.s(Text::OtelFindings))
+            );
+            for (subject, item) in findings {
+                w!(self.out, "<li>{}: {}</li>", esc(subject), esc(&item));
+            }
+            self.out.push_str("</ul>");
+        }
     }
 
     /// A [`view::SubjectTable`], the subject's swatch and name first; "no data" when it
