@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
@@ -40,6 +41,17 @@ func Start() (flush func(), err error) {
 	}
 	Propagation()
 	return Flusher(stopTraces, stopMetrics), nil
+}
+
+// MustStart is Start for a main: a set-up error (a bad OTEL_* value) is
+// printed on stderr and the process exits with status 1.
+func MustStart() (flush func()) {
+	flush, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	return flush
 }
 
 // Tracing installs the global tracer provider. The exporter follows

@@ -8,9 +8,7 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
-	"os"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
@@ -34,11 +32,4 @@ func newMux() tracedMux {
 	return m
 }
 
-func startOtel() (flush func()) {
-	flush, err := otelsetup.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	return flush
-}
+func startOtel() (flush func()) { return otelsetup.MustStart() }
