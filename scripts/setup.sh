@@ -5,7 +5,9 @@
 #   chromium    the headless browser of the HTML report's browser test (/usr/bin/chromium)
 #   wrk         the peer tool `podium run` cross-checks its closed loop against
 # and vegeta (the fixed-rate peer) with `go install`,
-# and, with npm, the browser test's own dependency (playwright-core, no browser download).
+# and, with npm, the browser test's own dependency (playwright-core, no browser download),
+# and, with pip in a venv (~/.cache/podium/otel-venv), the OpenTelemetry Python SDK whose
+# OTLP exporters crates/otel/tests/receiver.rs points at Podium's receiver.
 # Needs root (or sudo) for apt-get; without it, prints what is missing and goes on: Podium
 # records "unavailable" for what it cannot do, but the tests expect these tools.
 set -euo pipefail
@@ -14,6 +16,7 @@ want=()
 command -v perf >/dev/null 2>&1 || want+=(linux-perf)
 command -v ip >/dev/null 2>&1 || want+=(iproute2)
 [ -x /usr/bin/chromium ] || want+=(chromium)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || want+=(python3-venv)
 command -v wrk >/dev/null 2>&1 || want+=(wrk)
 
 # vegeta, pinned, into Go's bin folder (where Podium also looks for it).
@@ -36,7 +39,27 @@ if [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
   fi
 fi
 
+install_otel_venv() {
+  # The OpenTelemetry Python SDK, pinned by crates/otel/tests/python/requirements.txt.
+  local root venv requirements
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="${PODIUM_OTEL_VENV:-$HOME/.cache/podium/otel-venv}"
+  requirements="$root/crates/otel/tests/python/requirements.txt"
+  if [ -f "$venv/.installed" ] && cmp -s "$requirements" "$venv/.installed"; then
+    return 0
+  fi
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    echo "warning: python3 with venv is missing: the OTLP receiver's Python SDK test cannot run" >&2
+    return 0
+  fi
+  echo "==> installing the OpenTelemetry Python SDK into $venv (pip)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/.installed"
+}
+
 if [ ${#want[@]} -eq 0 ]; then
+  install_otel_venv
   exit 0
 fi
 
@@ -52,3 +75,4 @@ fi
 echo "==> installing ${want[*]} (Debian packages)"
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}" >/dev/null
+install_otel_venv

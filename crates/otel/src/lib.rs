@@ -20,4 +20,4 @@ pub use lines::{LinesAdded, lines_added};
 pub use observe::{MatrixRow, ObserveOptions, OtelObservation, observe_subject};
 pub use receiver::{Receiver, ReceiverConfig, RpcStatus};
 pub use sink::{CapturedRequest, MetricKind, ReceivedPoint, ReceivedSpan, Sink};
-pub use variant::{Protocol, build_older_variant, build_variant, exporter_env, launch};
+pub use variant::{Protocol, build_older_variant, build_variant, exporter_env, launch, otel_spec};

@@ -23,6 +23,19 @@ fn protocol(arg: OtlpProtocolArg) -> Protocol {
 }
 
 pub fn run(ctx: &Context, args: &OtelArgs) -> anyhow::Result<i32> {
+    let catalog = if args.url.is_none() {
+        Some(ctx.catalog()?)
+    } else {
+        None
+    };
+    let subject = match (&catalog, &args.name) {
+        (Some(catalog), Some(name)) => {
+            let subject = catalog.get(name)?;
+            podium_otel::otel_spec(subject)?;
+            Some(subject)
+        }
+        _ => None,
+    };
     let receiver = Receiver::start(ReceiverConfig {
         http_port: args.http_port,
         grpc_port: args.grpc_port,
@@ -34,11 +47,9 @@ pub fn run(ctx: &Context, args: &OtelArgs) -> anyhow::Result<i32> {
     if let Some(url) = &args.url {
         return check_url(url, &receiver, &check_options, args.json);
     }
-    let Some(name) = &args.name else {
+    let Some(subject) = subject else {
         anyhow::bail!("name a subject or give --url");
     };
-    let catalog = ctx.catalog()?;
-    let subject = catalog.get(name)?;
     // Open the store first: a bad file stops here, before minutes of builds.
     let store = SqliteStore::open(&args.db.db)?;
     let stop = Arc::new(AtomicBool::new(false));
@@ -227,4 +238,56 @@ fn print_observation(o: &OtelObservation, db: &Path) {
         println!("note: {note}");
     }
     println!("stored in {}", db.display());
+}
+
+/// Before a thorough `podium run`: `podium otel` for every subject that has an OTel
+/// variant (checks, SDK matrix, cost), stored as observations so that the run carries
+/// fresh ones. Returns one line per subject that could not be observed; never fails the
+/// run. The receiver listens on free ports so that it cannot clash with a collector.
+pub fn refresh_before_run(
+    subjects: &[Subject],
+    cache: &Path,
+    store: &SqliteStore,
+    stop: &AtomicBool,
+) -> Vec<String> {
+    let with_variant: Vec<&Subject> = subjects
+        .iter()
+        .filter(|s| s.manifest.otel.is_some())
+        .collect();
+    if with_variant.is_empty() {
+        return Vec::new();
+    }
+    let receiver = match Receiver::start(ReceiverConfig {
+        http_port: 0,
+        grpc_port: 0,
+    }) {
+        Ok(receiver) => receiver,
+        Err(e) => return vec![format!("OpenTelemetry checks skipped: {e}")],
+    };
+    let options = ObserveOptions {
+        cost: Some(CostSpec::default()),
+        matrix: true,
+        ..ObserveOptions::default()
+    };
+    let mut notes = Vec::new();
+    for subject in with_variant {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            break;
+        }
+        match observe_and_store(subject, cache, &receiver, &options, stop, store) {
+            Ok(o) if o.checks.is_none() => notes.push(format!(
+                "{}: OpenTelemetry checks did not run: {}",
+                subject.name(),
+                o.error
+                    .as_deref()
+                    .unwrap_or("unknown")
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+            )),
+            Ok(_) => {}
+            Err(e) => notes.push(format!("{}: OpenTelemetry checks: {e:#}", subject.name())),
+        }
+    }
+    notes
 }
