@@ -127,14 +127,6 @@ pub fn build_older_variant(
         .collect();
     let copy = copy_with_inputs(&subject.dir, &inputs, scratch)?;
     let log = scratch.join("prepare.log");
-    let io = |action, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| OtelError::Io {
-            action,
-            path,
-            source,
-        }
-    };
     let out = std::fs::File::create(&log).map_err(io("cannot create", &log))?;
     let err = out.try_clone().map_err(io("cannot open", &log))?;
     let status = Command::new("sh")
@@ -199,17 +191,9 @@ fn copy_with_inputs(dir: &Path, inputs: &[PathBuf], scratch: &Path) -> Result<Pa
             copy_tree(&from, &to)?;
         } else {
             if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| OtelError::Io {
-                    action: "cannot create",
-                    path: parent.to_path_buf(),
-                    source,
-                })?;
+                std::fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
             }
-            std::fs::copy(&from, &to).map_err(|source| OtelError::Io {
-                action: "cannot copy",
-                path: from.clone(),
-                source,
-            })?;
+            std::fs::copy(&from, &to).map_err(io("cannot copy", &from))?;
         }
     }
     Ok(copy)
@@ -231,14 +215,6 @@ fn lexical_join(base: &Path, rel: &Path) -> PathBuf {
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<(), OtelError> {
-    let io = |action, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| OtelError::Io {
-            action,
-            path,
-            source,
-        }
-    };
     std::fs::create_dir_all(to).map_err(io("cannot create", to))?;
     for entry in std::fs::read_dir(from)
         .map_err(io("cannot read", from))?
@@ -257,6 +233,16 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), OtelError> {
         }
     }
     Ok(())
+}
+
+/// Maps an I/O error on `path` to [`OtelError::Io`].
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OtelError {
+    let path = path.to_path_buf();
+    move |source| OtelError::Io {
+        action,
+        path,
+        source,
+    }
 }
 
 /// Starts a built variant exporting to `receiver` as `service` and waits until it listens.

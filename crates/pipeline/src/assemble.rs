@@ -669,7 +669,12 @@ fn radar(
                     s.scores.observability,
                     s.scores.hot_reload,
                 ],
-                raw: vec![performance_raw(&s.name), None, None, None],
+                raw: vec![
+                    performance_raw(&s.name),
+                    None,
+                    crate::observability_radar_raw(s),
+                    None,
+                ],
             })
             .collect(),
     }

@@ -29,7 +29,9 @@ pub use compare::{FigureDelta, compare_runs};
 pub use crosscheck::{PeerFigure, PeerTools, THROUGHPUT_TOLERANCE, parse_wrk};
 pub use execute::{Event, RunPlan, execute, verify};
 pub use lines::source_lines;
-pub use observability::{axis_value as observability_axis_value, observability};
+pub use observability::{
+    axis_value as observability_axis_value, observability, radar_raw as observability_radar_raw,
+};
 pub use podium_report::RunReport;
 
 /// Artifact kind: one workload of one subject (`podium_measure::WorkloadMeasurement`).

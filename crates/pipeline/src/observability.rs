@@ -99,6 +99,21 @@ pub fn axis_value(o: &Observability) -> Option<f64> {
     Some((points(&o.tracer)? + points(&o.propagator)? + points(&o.metrics)?) / 3.0)
 }
 
+/// The radar's raw figure: the three verdicts, their points and the observation's date.
+pub fn radar_raw(s: &podium_report::SubjectReport) -> Option<String> {
+    let o = s.observability.as_ref()?;
+    let value = axis_value(o)?;
+    let v = |x: &Option<String>| x.clone().unwrap_or_default();
+    Some(format!(
+        "tracer {}, propagator {}, metrics {} ({:.1} of 3; observed {})",
+        v(&o.tracer),
+        v(&o.propagator),
+        v(&o.metrics),
+        value * 3.0,
+        o.observed_at
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +139,40 @@ mod tests {
             matrix: vec![],
         };
         assert_eq!(axis_value(&o), Some(0.5));
+        let raw = radar_raw(&podium_report::SubjectReport {
+            name: "s".into(),
+            language: "go".into(),
+            framework: "F".into(),
+            version: "1".into(),
+            verified: true,
+            status: "measured".into(),
+            reason: None,
+            failed_checks: vec![],
+            rank: None,
+            workloads: vec![],
+            memory: None,
+            middleware_cost: None,
+            deployment: None,
+            observability: Some(o.clone()),
+            scores: podium_report::Scores {
+                performance: None,
+                ecosystem: None,
+                observability: None,
+                hot_reload: None,
+                composite: None,
+            },
+            developer_experience: podium_report::DeveloperExperience {
+                routes: None,
+                middleware: None,
+                errors: None,
+                lines: None,
+            },
+            flame_graphs: vec![],
+        });
+        assert_eq!(
+            raw.as_deref(),
+            Some("tracer pass, propagator partial, metrics fail (1.5 of 3; observed )")
+        );
         o.metrics = None;
         assert_eq!(axis_value(&o), None);
     }
