@@ -100,6 +100,13 @@ fn html_has_every_section_in_order() {
     assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(page.ends_with("</html>\n"));
     assert_eq!(element_texts(&page, "h2"), EN_SECTIONS);
+    assert!(
+        page.contains("<td>pass</td><td>pass</td><td>partial</td>"),
+        "the observability verdicts of gin"
+    );
+    assert!(page.contains(
+        "<li>gin: metrics: request count: expected 20 for http.route=/ping; arrived 0</li>"
+    ));
 }
 
 #[test]
@@ -331,6 +338,12 @@ fn model_strings_cannot_inject_markup() {
     report.run.command_line.push(evil.into());
     report.run.suite = Some(evil.into());
     report.run.podium_version = evil.into();
+    let otel = report.subjects[1].observability.as_mut().unwrap();
+    otel.instrumentation = evil.into();
+    otel.sdk = evil.into();
+    otel.failed_items.push(evil.into());
+    otel.matrix[1].error = Some(evil.into());
+    otel.matrix[0].sdk = evil.into();
 
     for lang in [Lang::En, Lang::Zh] {
         let page = html(&report, lang);
