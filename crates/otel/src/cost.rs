@@ -102,7 +102,7 @@ pub fn measure_cost(
         p99_ratio: ratio_of_medians(&p99(&otels), &p99(&plains), &config("p99-ratio"))?,
         errors,
         load: format!(
-            "GET {} with {} connections, {:.0} s per run after {:.0} s warm-up, {} runs per server, alternated",
+            "GET {} with {} connections, {:.0} s per run after {:.0} s warm-up, {} runs per server, alternated; the OTel variant exports every request's span and its metrics to Podium's receiver on the same machine",
             spec.path,
             load.connections,
             spec.duration.as_secs_f64(),

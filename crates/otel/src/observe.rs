@@ -149,7 +149,12 @@ pub fn observe_subject(
             step(&format!(
                 "{name}: measuring the cost (plain against OpenTelemetry)"
             ));
-            match measure_against_plain(subject, cache, &otel.base_url(), cost_spec, stop, &logs) {
+            // The exports under load are received and answered, not kept.
+            receiver.sink().set_discarding(true);
+            let measured =
+                measure_against_plain(subject, cache, &otel.base_url(), cost_spec, stop, &logs);
+            receiver.sink().set_discarding(false);
+            match measured {
                 Ok(c) => cost = Some(c),
                 Err(e) => notes.push(format!("cost not measured: {e}")),
             }

@@ -90,6 +90,9 @@ struct Contents {
     points: Vec<ReceivedPoint>,
     captured: Vec<CapturedRequest>,
     exports: u64,
+    /// When set, exports are decoded and answered but their contents are not kept (under
+    /// load, where only the exporter's cost matters and keeping would grow without bound).
+    discarding: bool,
 }
 
 /// Shared store of everything the receiver accepted. Cloning shares it.
@@ -129,7 +132,9 @@ impl Sink {
             }
         }
         let mut contents = self.lock();
-        contents.spans.extend(spans);
+        if !contents.discarding {
+            contents.spans.extend(spans);
+        }
         contents.exports += 1;
         drop(contents);
         self.changed();
@@ -213,7 +218,9 @@ impl Sink {
             }
         }
         let mut contents = self.lock();
-        contents.points.extend(points);
+        if !contents.discarding {
+            contents.points.extend(points);
+        }
         contents.exports += 1;
         drop(contents);
         self.changed();
@@ -223,6 +230,11 @@ impl Sink {
     pub fn add_captured(&self, request: CapturedRequest) {
         self.lock().captured.push(request);
         self.changed();
+    }
+
+    /// Whether accepted exports are counted only, not kept.
+    pub fn set_discarding(&self, discarding: bool) {
+        self.lock().discarding = discarding;
     }
 
     /// Every span received so far.
@@ -390,6 +402,13 @@ mod tests {
         assert_eq!(spans[0].kind, "SERVER");
         assert_eq!(spans[0].attributes["http.response.status_code"], "200");
         assert_eq!(sink.exports(), 1);
+        sink.set_discarding(true);
+        sink.add_traces(&request, "grpc");
+        assert_eq!(
+            (sink.spans().len(), sink.exports()),
+            (1, 2),
+            "counted, not kept"
+        );
     }
 
     #[test]
