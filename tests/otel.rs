@@ -115,6 +115,13 @@ fn gin_passes_over_grpc_and_its_cost_is_measured() {
     assert!(cost["plain_rps"]["median"].as_f64().unwrap() > 0.0);
     assert!(cost["otel_rps"]["median"].as_f64().unwrap() > 0.0);
     assert_eq!(cost["errors"], 0, "{cost:#}");
+    // Spans exported under load are counted (the SDK may drop some when its queue fills).
+    let requests = cost["otel_requests"].as_u64().unwrap();
+    let spans = cost["spans_received"].as_u64().unwrap();
+    assert!(
+        requests > 0 && spans > 0 && spans <= requests + 100,
+        "{cost:#}"
+    );
 }
 
 #[test]

@@ -53,6 +53,13 @@ pub struct Cost {
     pub p99_ratio: RatioSummary,
     /// Failed exchanges over all runs (any makes the figures suspect).
     pub errors: u64,
+    /// Requests the OTel variant answered during its runs, warm-ups included.
+    pub otel_requests: u64,
+    /// Spans Podium received from the variant meanwhile (`None` when not counted). Fewer
+    /// than `otel_requests` means the SDK dropped spans under load (a batch processor
+    /// drops when its queue is full), which also lowers the measured cost.
+    #[serde(default)]
+    pub spans_received: Option<u64>,
     /// The load, in words.
     pub load: String,
 }
@@ -93,7 +100,10 @@ pub fn measure_cost(
     let p99 = |r: &[LoadReport]| r.iter().map(|r| r.latency_ms.p99).collect::<Vec<f64>>();
     let config = |what: &str| BootstrapConfig::for_label(&format!("{subject}/otel-cost/{what}"));
     let errors = plains.iter().chain(&otels).map(|r| r.errors.total()).sum();
+    let otel_requests = otels.iter().map(|r| r.requests + r.warmup_requests).sum();
     Ok(Cost {
+        otel_requests,
+        spans_received: None,
         plain_rps: Summary::of(&rps(&plains), &config("plain-rps"))?,
         otel_rps: Summary::of(&rps(&otels), &config("otel-rps"))?,
         throughput_ratio: ratio_of_medians(&rps(&otels), &rps(&plains), &config("rps-ratio"))?,

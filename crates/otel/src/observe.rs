@@ -151,8 +151,16 @@ pub fn observe_subject(
             ));
             // The exports under load are received and answered, not kept.
             receiver.sink().set_discarding(true);
+            let spans_before = receiver.sink().spans_seen();
             let measured =
-                measure_against_plain(subject, cache, &otel.base_url(), cost_spec, stop, &logs);
+                measure_against_plain(subject, cache, &otel.base_url(), cost_spec, stop, &logs)
+                    .map(|mut cost| {
+                        // The last batch leaves within the schedule delay (200 ms).
+                        std::thread::sleep(Duration::from_secs(1));
+                        cost.spans_received =
+                            Some(receiver.sink().spans_seen().saturating_sub(spans_before));
+                        cost
+                    });
             receiver.sink().set_discarding(false);
             match measured {
                 Ok(c) => cost = Some(c),

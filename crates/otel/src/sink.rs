@@ -90,6 +90,8 @@ struct Contents {
     points: Vec<ReceivedPoint>,
     captured: Vec<CapturedRequest>,
     exports: u64,
+    /// Spans accepted, kept or not.
+    spans_seen: u64,
     /// When set, exports are decoded and answered but their contents are not kept (under
     /// load, where only the exporter's cost matters and keeping would grow without bound).
     discarding: bool,
@@ -132,6 +134,7 @@ impl Sink {
             }
         }
         let mut contents = self.lock();
+        contents.spans_seen += spans.len() as u64;
         if !contents.discarding {
             contents.spans.extend(spans);
         }
@@ -230,6 +233,11 @@ impl Sink {
     pub fn add_captured(&self, request: CapturedRequest) {
         self.lock().captured.push(request);
         self.changed();
+    }
+
+    /// Spans accepted so far, including those not kept.
+    pub fn spans_seen(&self) -> u64 {
+        self.lock().spans_seen
     }
 
     /// Whether accepted exports are counted only, not kept.

@@ -66,6 +66,10 @@ pub fn observability(
         throughput_ratio: o.cost.as_ref().map(|c| ratio(&c.throughput_ratio)),
         p99_ratio: o.cost.as_ref().map(|c| ratio(&c.p99_ratio)),
         cost_load: o.cost.as_ref().map(|c| c.load.clone()),
+        spans_under_load: o
+            .cost
+            .as_ref()
+            .and_then(|c| c.spans_received.map(|spans| (spans, c.otel_requests))),
         matrix: o
             .matrix
             .iter()
@@ -136,6 +140,7 @@ mod tests {
             throughput_ratio: None,
             p99_ratio: None,
             cost_load: None,
+            spans_under_load: None,
             matrix: vec![],
         };
         assert_eq!(axis_value(&o), Some(0.5));

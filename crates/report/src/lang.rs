@@ -267,6 +267,8 @@ texts! {
     OtelThroughput => "Throughput OTel ÷ plain", "吞吐量 OTel ÷ 普通";
     OtelP99 => "p99 OTel ÷ plain", "p99 OTel ÷ 普通";
     OtelObserved => "Observed", "观测时间";
+    OtelSpansUnderLoad => "Spans received under load", "负载下收到的 span";
+    OtelSpansOf => "{spans} of {requests} requests", "{requests} 个请求中 {spans} 个";
     OtelAge => " ({runs} run(s) ago)", "（{runs} 次运行之前）";
     OtelSdk => "SDK", "SDK";
     OtelPinned => "pinned", "固定版本";

@@ -386,6 +386,11 @@ pub struct Observability {
     pub p99_ratio: Option<Ratio>,
     /// How the cost was measured, in words.
     pub cost_load: Option<String>,
+    /// Spans Podium received during the cost runs and the requests the OTel variant
+    /// answered meanwhile: fewer spans than requests means the SDK dropped spans under
+    /// load (which also lowers its cost). `None` when not measured.
+    #[serde(default)]
+    pub spans_under_load: Option<(u64, u64)>,
     /// The compatibility matrix: the pinned SDK first, then older lines.
     pub matrix: Vec<MatrixEntry>,
 }

@@ -53,6 +53,7 @@ pub(crate) fn observability_table(
             Text::OtelLinesAdded,
             Text::OtelThroughput,
             Text::OtelP99,
+            Text::OtelSpansUnderLoad,
             Text::OtelObserved,
         ]
         .map(|t| lang.s(t))
@@ -71,6 +72,18 @@ pub(crate) fn observability_table(
                     o.lines_added.map_or_else(|| DASH.to_string(), format::int),
                     ratio(o.throughput_ratio.as_ref()),
                     ratio(o.p99_ratio.as_ref()),
+                    o.spans_under_load.map_or_else(
+                        || DASH.to_string(),
+                        |(spans, requests)| {
+                            lang.fill(
+                                Text::OtelSpansOf,
+                                &[
+                                    ("spans", &format::int(spans)),
+                                    ("requests", &format::int(requests)),
+                                ],
+                            )
+                        },
+                    ),
                     format!(
                         "{}{}",
                         escape(&o.observed_at),

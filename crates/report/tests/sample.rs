@@ -353,6 +353,7 @@ fn build_sample() -> RunReport {
                 ci_high: 1.9,
                 n: 3,
             }),
+            spans_under_load: Some((61_240, 412_800)),
             cost_load: Some("GET /users/42 with 32 connections, 3 s per run after 1 s warm-up, 3 runs per server, alternated".into()),
             matrix: vec![
                 MatrixEntry {

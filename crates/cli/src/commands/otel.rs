@@ -233,6 +233,17 @@ fn print_observation(o: &OtelObservation, db: &Path) {
             cost.load,
             cost.errors
         );
+        if let Some(spans) = cost.spans_received {
+            println!(
+                "  spans received under load: {spans} for {} requests to the OTel variant{}",
+                cost.otel_requests,
+                if spans < cost.otel_requests {
+                    " (the SDK dropped spans: its batch queue was full)"
+                } else {
+                    ""
+                }
+            );
+        }
     }
     for note in &o.notes {
         println!("note: {note}");
