@@ -23,6 +23,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Rust: format and lints (Rust subjects)"
 (cd subjects/rust && cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings)
+# The OpenTelemetry variants (issue #8) are the cargo feature `otel`.
+(cd subjects/rust && cargo clippy --workspace --all-targets --all-features --locked -- -D warnings)
 
 step "Go: gofmt, go vet and unit tests (Go subjects and fixtures)"
 go_modules=$(find subjects/go tests/fixtures -name go.mod -not -path '*/target/*' -exec dirname {} \; | sort)
@@ -40,6 +42,7 @@ done
 
 step "Rust subjects: unit tests"
 (cd subjects/rust && cargo test --workspace --locked --no-fail-fast)
+(cd subjects/rust && cargo test -p podium-subject-common --features otel --locked --no-fail-fast)
 
 step "Podium: unit and end-to-end tests"
 cargo test --workspace --locked --no-fail-fast

@@ -24,7 +24,7 @@ mod otel;
 #[actix_web::main]
 async fn main() -> io::Result<()> {
     #[cfg(feature = "otel")] // otel: providers from the OTEL_* variables
-    let telemetry = otel::start().map_err(io::Error::other)?;
+    let telemetry = otel::must_start();
     let served = HttpServer::new(|| {
         let app = App::new().configure(routes).wrap(from_fn(count_requests));
         #[cfg(feature = "otel")] // otel: /otel/downstream, metrics and tracing middleware

@@ -12,7 +12,7 @@ use opentelemetry::Context;
 use podium_subject_common::otel;
 
 pub use opentelemetry_instrumentation_actix_web::{RequestMetrics, RequestTracing};
-pub use otel::start;
+pub use otel::must_start;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(downstream);

@@ -34,7 +34,7 @@ async fn serve() -> io::Result<()> {
     let listener = TcpListener::bind(common::addr()).await?;
     let shutdown = common::shutdown_signal();
     #[cfg(feature = "otel")] // otel: providers from the OTEL_* variables
-    let telemetry = otel::start().map_err(io::Error::other)?;
+    let telemetry = otel::must_start();
     let app = app(); // otel: a binding the variant can wrap
     #[cfg(feature = "otel")] // otel: instrumentation layer and /otel/downstream
     let app = otel::instrument(app);

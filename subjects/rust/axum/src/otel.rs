@@ -13,7 +13,7 @@ use opentelemetry::Context;
 use opentelemetry_instrumentation_tower::http::server::Layer;
 use podium_subject_common::otel;
 
-pub use otel::start;
+pub use otel::must_start;
 
 /// Adds the downstream route and the instrumentation layer; `Router::layer`
 /// wraps each route, so the layer sees axum's `MatchedPath`.

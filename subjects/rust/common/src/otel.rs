@@ -94,6 +94,15 @@ pub fn start() -> Result<Telemetry, SetupError> {
     Ok(Telemetry { tracer, meter })
 }
 
+/// [`start`] for a `main`: a set-up error (a bad `OTEL_*` value) is printed on
+/// stderr as one line and the process exits with status 1.
+pub fn must_start() -> Telemetry {
+    start().unwrap_or_else(|err| {
+        eprintln!("{err}");
+        std::process::exit(1)
+    })
+}
+
 /// The global tracer provider: a batch processor over the OTLP span exporter
 /// (protocol and endpoint from `OTEL_EXPORTER_OTLP_*`), or none when
 /// `OTEL_TRACES_EXPORTER=none`.
