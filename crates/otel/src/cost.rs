@@ -53,7 +53,9 @@ pub struct Cost {
     pub p99_ratio: RatioSummary,
     /// Failed exchanges over all runs (any makes the figures suspect).
     pub errors: u64,
-    /// Requests the OTel variant answered during its runs, warm-ups included.
+    /// Requests the OTel variant answered during its runs, warm-ups included (0 in
+    /// observations stored before it was counted).
+    #[serde(default)]
     pub otel_requests: u64,
     /// Spans Podium received from the variant meanwhile (`None` when not counted). Fewer
     /// than `otel_requests` means the SDK dropped spans under load (a batch processor
@@ -120,4 +122,35 @@ pub fn measure_cost(
             plains.len()
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn costs_stored_before_the_span_count_still_read() {
+        let summary =
+            |v: f64| Summary::of(&[v, v + 1.0], &BootstrapConfig::for_label("t")).unwrap();
+        let ratio =
+            ratio_of_medians(&[1.0, 1.1], &[2.0, 2.1], &BootstrapConfig::for_label("r")).unwrap();
+        let cost = Cost {
+            plain_rps: summary(100.0),
+            otel_rps: summary(50.0),
+            throughput_ratio: ratio.clone(),
+            plain_p99_ms: summary(1.0),
+            otel_p99_ms: summary(2.0),
+            p99_ratio: ratio,
+            errors: 0,
+            otel_requests: 10,
+            spans_received: Some(9),
+            load: "l".into(),
+        };
+        let mut json = serde_json::to_value(&cost).unwrap();
+        let object = json.as_object_mut().unwrap();
+        object.remove("otel_requests");
+        object.remove("spans_received");
+        let old: Cost = serde_json::from_value(json).unwrap();
+        assert_eq!((old.otel_requests, old.spans_received), (0, None));
+    }
 }
