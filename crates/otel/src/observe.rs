@@ -141,8 +141,10 @@ pub fn observe_subject(
         error: error.clone(),
     }];
 
+    let interrupted = || stop.load(std::sync::atomic::Ordering::Relaxed);
     let mut cost = None;
     match (&options.cost, &running) {
+        (Some(_), _) if interrupted() => notes.push("cost not measured: interrupted".into()),
         (None, _) => notes.push("cost not measured (--no-cost)".into()),
         (Some(_), None) => notes.push("cost not measured: the variant did not run".into()),
         (Some(cost_spec), Some(otel)) => {
@@ -174,6 +176,10 @@ pub fn observe_subject(
 
     if options.matrix {
         for (index, older) in spec.older_sdk.iter().enumerate() {
+            if interrupted() {
+                notes.push(format!("{} not checked: interrupted", older.label));
+                continue;
+            }
             step(&format!(
                 "{name}: building and checking with {}",
                 older.label

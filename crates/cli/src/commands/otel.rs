@@ -76,6 +76,10 @@ pub fn run(ctx: &Context, args: &OtelArgs) -> anyhow::Result<i32> {
     } else {
         print_observation(&observation, &args.db.db);
     }
+    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("interrupted: what was checked is stored; the rest is marked not checked");
+        return Ok(130);
+    }
     Ok(exit_code(observation.checks.as_ref()))
 }
 
