@@ -6,7 +6,9 @@
 #   wrk         the peer tool `podium run` cross-checks its closed loop against
 # and vegeta (the fixed-rate peer) and air (the Go dev loop) with `go install`, watchexec
 # (the Rust dev loop) with `cargo install`,
-# and, with npm, the browser test's own dependency (playwright-core, no browser download).
+# and, with npm, the browser test's own dependency (playwright-core, no browser download),
+# and, with pip in a venv (~/.cache/podium/otel-venv), the OpenTelemetry Python SDK whose
+# OTLP exporters crates/otel/tests/receiver.rs points at Podium's receiver.
 # Needs root (or sudo) for apt-get; without it, prints what is missing and goes on: Podium
 # records "unavailable" for what it cannot do, but the tests expect these tools.
 set -euo pipefail
@@ -15,6 +17,7 @@ want=()
 command -v perf >/dev/null 2>&1 || want+=(linux-perf)
 command -v ip >/dev/null 2>&1 || want+=(iproute2)
 [ -x /usr/bin/chromium ] || want+=(chromium)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || want+=(python3-venv)
 command -v wrk >/dev/null 2>&1 || want+=(wrk)
 
 # vegeta, pinned, into Go's bin folder (where Podium also looks for it).
@@ -51,7 +54,27 @@ if [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
   fi
 fi
 
+install_otel_venv() {
+  # The OpenTelemetry Python SDK, pinned by crates/otel/tests/python/requirements.txt.
+  local root venv requirements
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="${PODIUM_OTEL_VENV:-$HOME/.cache/podium/otel-venv}"
+  requirements="$root/crates/otel/tests/python/requirements.txt"
+  if [ -f "$venv/.installed" ] && cmp -s "$requirements" "$venv/.installed"; then
+    return 0
+  fi
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    echo "warning: python3 with venv is missing: the OTLP receiver's Python SDK test cannot run" >&2
+    return 0
+  fi
+  echo "==> installing the OpenTelemetry Python SDK into $venv (pip)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/.installed"
+}
+
 if [ ${#want[@]} -eq 0 ]; then
+  install_otel_venv
   exit 0
 fi
 
@@ -67,3 +90,4 @@ fi
 echo "==> installing ${want[*]} (Debian packages)"
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}" >/dev/null
+install_otel_venv

@@ -23,6 +23,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Rust: format and lints (Rust subjects)"
 (cd subjects/rust && cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings)
+# The OpenTelemetry variants (issue #8) are the cargo feature `otel`.
+(cd subjects/rust && cargo clippy --workspace --all-targets --all-features --locked -- -D warnings)
 
 step "Go: gofmt, go vet and unit tests (Go subjects and fixtures)"
 go_modules=$(find subjects/go tests/fixtures -name go.mod -not -path '*/target/*' -exec dirname {} \; | sort)
@@ -32,6 +34,10 @@ if [ -n "$unformatted" ]; then
 fi
 for dir in $go_modules; do
   (cd "$dir" && go vet ./... && go test -count=1 ./...)
+  # OpenTelemetry variants (issue #8) live behind the `otel` build tag.
+  if grep -rqs --include='*.go' '^//go:build otel' "$dir"; then
+    (cd "$dir" && go vet -tags otel ./... && go test -tags otel -count=1 ./...)
+  fi
 done
 # The Go program podium-eco embeds (documentation coverage), run with `go run`.
 if [ -n "$(gofmt -l crates/eco/src/go)" ]; then
@@ -41,6 +47,7 @@ fi
 
 step "Rust subjects: unit tests"
 (cd subjects/rust && cargo test --workspace --locked --no-fail-fast)
+(cd subjects/rust && cargo test -p podium-subject-common --features otel --locked --no-fail-fast)
 
 step "Podium: unit and end-to-end tests"
 cargo test --workspace --locked --no-fail-fast

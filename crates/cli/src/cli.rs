@@ -74,6 +74,22 @@ pub enum Command {
     /// download every module or crate, so they take minutes; figures are cached per source
     /// content and reused until the subject changes.
     Deploy(DeployArgs),
+    /// OpenTelemetry conformance of a subject's OTel variant (or of your own service with
+    /// --url): tracer, propagator and metric-exporter checks, with the evidence.
+    ///
+    /// Podium is the OTLP receiver itself (HTTP/protobuf and HTTP/JSON on --http-port, gRPC
+    /// on --grpc-port). It builds the variant from the subject's [otel] section, starts it
+    /// with the standard OTEL_* variables pointing at itself, and checks: a request with a
+    /// known traceparent yields a SERVER span with that trace id and parent and the HTTP
+    /// semantic-convention attributes, and an unsampled one exports nothing (tracer);
+    /// traceparent, tracestate and baggage reach the outgoing request that
+    /// /otel/downstream makes to Podium (propagator); http.server.request.duration arrives
+    /// as a histogram in seconds with a count matching the requests sent (metrics). It
+    /// then builds and checks the older SDK lines (the compatibility matrix), counts the
+    /// lines the variant adds and measures its throughput and p99 cost against the plain
+    /// subject. The result is stored and feeds the report's Observability axis. Exits 0
+    /// only when all three checks pass.
+    Otel(Box<OtelArgs>),
     /// Podium's main job: build, verify, measure and score every subject, keep everything
     /// in the store, and write the report (report.html, report.md, report.json).
     ///
@@ -412,6 +428,60 @@ pub struct MeasureArgs {
     #[command(flatten)]
     pub isolation: IsolationArgs,
     /// Print everything measured as JSON (environment, workloads, probes, profiles).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The OTLP protocol a checked variant exports with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OtlpProtocolArg {
+    /// OTLP/HTTP with protobuf bodies.
+    #[value(name = "http/protobuf")]
+    HttpProtobuf,
+    /// OTLP/HTTP with JSON bodies.
+    #[value(name = "http/json")]
+    HttpJson,
+    /// OTLP/gRPC.
+    #[value(name = "grpc")]
+    Grpc,
+}
+
+#[derive(Debug, Args)]
+pub struct OtelArgs {
+    /// The subject whose OpenTelemetry variant to check.
+    #[arg(
+        value_name = "NAME",
+        required_unless_present = "url",
+        conflicts_with = "url"
+    )]
+    pub name: Option<String>,
+    /// Check your own running service instead: it must already export OTLP to the ports
+    /// Podium prints and serve GET /otel/downstream?url=U (an instrumented GET to U).
+    /// Nothing is stored.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The OTLP protocol the variant is told to export with.
+    #[arg(long, value_enum, default_value = "http/protobuf")]
+    pub protocol: OtlpProtocolArg,
+    /// Port of Podium's OTLP/HTTP receiver (0: any free port).
+    #[arg(long, value_name = "P", default_value_t = 4318)]
+    pub http_port: u16,
+    /// Port of Podium's OTLP/gRPC receiver (0: any free port).
+    #[arg(long, value_name = "P", default_value_t = 4317)]
+    pub grpc_port: u16,
+    /// Skip the older SDK lines of the compatibility matrix.
+    #[arg(long)]
+    pub no_matrix: bool,
+    /// Skip the cost measurement (throughput and p99 against the plain subject).
+    #[arg(long)]
+    pub no_cost: bool,
+    /// Seconds to wait for each span, metric point or outgoing request to arrive.
+    #[arg(long, value_name = "S", default_value_t = 15)]
+    pub wait: u64,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Print JSON: `tracer`, `propagator` and `metrics`, each with a `verdict` and its
+    /// `evidence`, then the matrix, lines added, cost and notes.
     #[arg(long)]
     pub json: bool,
 }

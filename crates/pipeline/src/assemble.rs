@@ -288,6 +288,7 @@ fn subject_report(
             oci_image_bytes: d.oci_image_bytes,
             first_response_ms: d.first_response_ms,
         }),
+        observability: crate::observability(store, run, &record.name)?,
         scores: Scores {
             performance: None,
             ecosystem: None,
@@ -572,6 +573,11 @@ pub fn scoring_figures(subjects: &[SubjectReport]) -> (Vec<SubjectFigures>, Vec<
                     f = f.with_axis(Axis::HotReload, AxisValue::aged(points, h.age_runs));
                 }
             }
+            if let Some(o) = &s.observability {
+                if let Some(value) = crate::observability_axis_value(o) {
+                    f = f.with_axis(Axis::Observability, AxisValue::aged(value, o.age_runs));
+                }
+            }
             f
         })
         .collect();
@@ -636,6 +642,34 @@ fn score(
     }
 }
 
+/// The radar's raw ecosystem figure: the score, what it lacks, and when it was observed.
+fn ecosystem_raw(s: &SubjectReport) -> Option<String> {
+    let e = s.ecosystem.as_ref()?;
+    let score = e.score?;
+    let without = if e.score_without.is_empty() {
+        String::new()
+    } else {
+        format!(", without {}", e.score_without.join(", "))
+    };
+    Some(format!(
+        "ecosystem score {score:.3}{without} ({} {}; observed {})",
+        e.module, e.version, e.observed_at
+    ))
+}
+
+/// The radar's raw hot-reload figure: the grade, the p90 reload and when it was graded.
+fn hot_reload_raw(s: &SubjectReport) -> Option<String> {
+    let h = s.hot_reload.as_ref()?;
+    let p90 = h.reload_p90_ms.map_or_else(
+        || "no reload took effect".to_string(),
+        |ms| format!("p90 reload {ms:.0} ms"),
+    );
+    Some(format!(
+        "grade {} with {} ({p90}; observed {})",
+        h.grade, h.tool, h.observed_at
+    ))
+}
+
 fn radar(
     subjects: &[SubjectReport],
     figures: &[SubjectFigures],
@@ -677,7 +711,12 @@ fn radar(
                     s.scores.observability,
                     s.scores.hot_reload,
                 ],
-                raw: vec![performance_raw(&s.name), None, None, None],
+                raw: vec![
+                    performance_raw(&s.name),
+                    ecosystem_raw(s),
+                    crate::observability_radar_raw(s),
+                    hot_reload_raw(s),
+                ],
             })
             .collect(),
     }

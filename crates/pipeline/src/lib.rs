@@ -21,6 +21,7 @@ mod ecosystem;
 mod execute;
 mod hot_reload;
 mod lines;
+mod observability;
 
 pub use assemble::{DEFAULT_KNEE_P99_MS, assemble, score_weights, scoring_figures};
 pub use carried::{
@@ -30,6 +31,9 @@ pub use compare::{FigureDelta, compare_runs};
 pub use crosscheck::{PeerFigure, PeerTools, THROUGHPUT_TOLERANCE, parse_wrk};
 pub use execute::{Event, RunPlan, execute, verify};
 pub use lines::source_lines;
+pub use observability::{
+    axis_value as observability_axis_value, observability, radar_raw as observability_radar_raw,
+};
 pub use podium_report::RunReport;
 
 /// Artifact kind: one workload of one subject (`podium_measure::WorkloadMeasurement`).

@@ -134,6 +134,7 @@ texts! {
     SecMiddleware => "Middleware cost", "中间件开销";
     SecDeployment => "Deployment", "部署";
     SecEcosystem => "Ecosystem maturity", "生态成熟度";
+    SecObservability => "Observability (OpenTelemetry)", "可观测性（OpenTelemetry）";
     SecDx => "Developer experience", "开发体验";
     SecFlame => "Flame graphs", "火焰图";
     SecEnvironment => "Environment", "运行环境";
@@ -292,6 +293,29 @@ texts! {
     OciImage => "OCI image", "OCI 镜像";
     FirstResponse => "First response", "首次响应";
     NotApplicable => "n/a", "不适用";
+    ObservabilityExplain => "Each subject's OpenTelemetry variant checked by `podium otel` against Podium's own OTLP receiver. Tracer: a request with a known traceparent yields a SERVER span with that trace id and parent and the HTTP semantic-convention attributes, and an unsampled request exports nothing. Propagator: traceparent, tracestate and baggage reach the outgoing request of /otel/downstream without loss. Metrics: http.server.request.duration arrives as a histogram in seconds with a count matching the requests sent. Pass counts 1, partial 0.5, fail 0 on the Observability axis, decayed by 0.95 per run since the observation. Lines added are counted from the variant's code; the cost is the OTel variant against the plain subject under the same closed-loop load (ratio of medians with its 95% bootstrap interval).",
+        "每个对象的 OpenTelemetry 变体由 `podium otel` 对照 Podium 自带的 OTLP 接收器检查。Tracer：带已知 traceparent 的请求产生一个 SERVER span，trace id 与父 span 正确，并带有 HTTP 语义约定属性；未采样的请求不导出任何内容。Propagator：traceparent、tracestate 和 baggage 无损地传到 /otel/downstream 发出的请求上。Metrics：http.server.request.duration 以秒为单位的直方图到达，计数与发送的请求数一致。可观测性轴上通过计 1、部分计 0.5、失败计 0，自观测以来每次运行衰减 0.95。新增行数从变体代码统计；开销为相同闭环负载下 OTel 变体与普通对象之比（中位数之比及其 95% bootstrap 区间）。";
+    OtelMatrixExplain => "Compatibility matrix: the variant built with the SDK it pins and with older SDK release lines, each checked the same way.",
+        "兼容性矩阵：变体分别用其固定的 SDK 和较旧的 SDK 版本线构建，并以相同方式检查。";
+    OtelFindings => "What did not hold", "未满足的项";
+    OtelTracer => "Tracer", "Tracer";
+    OtelPropagator => "Propagator", "Propagator";
+    OtelMetrics => "Metrics", "Metrics";
+    OtelInstrumentation => "Instrumentation (SDK)", "插桩（SDK）";
+    OtelMaintainer => "Maintained by", "维护方";
+    OtelLinesAdded => "Lines added", "新增行数";
+    OtelThroughput => "Throughput OTel ÷ plain", "吞吐量 OTel ÷ 普通";
+    OtelP99 => "p99 OTel ÷ plain", "p99 OTel ÷ 普通";
+    OtelObserved => "Observed", "观测时间";
+    OtelSpansUnderLoad => "Spans received under load", "负载下收到的 span";
+    OtelSpansOf => "{spans} of {requests} requests", "{requests} 个请求中 {spans} 个";
+    OtelAge => " ({runs} run(s) ago)", "（{runs} 次运行之前）";
+    OtelSdk => "SDK", "SDK";
+    OtelPinned => "pinned", "固定版本";
+    OtelNotChecked => "Not checked because", "未检查原因";
+    OtelPass => "pass", "通过";
+    OtelPartial => "partial", "部分";
+    OtelFail => "fail", "失败";
 
     // Developer experience.
     DxExplain => "How each framework defines routes, chains middleware and propagates errors, and the non-blank, non-comment source lines each subject needs for the contract (its own folder, without shared code and tests).",
@@ -428,6 +452,7 @@ mod tests {
             Text::SecDeployment,
             Text::SecEcosystem,
             Text::SecHotReload,
+            Text::SecObservability,
             Text::SecDx,
             Text::SecFlame,
             Text::SecEnvironment,

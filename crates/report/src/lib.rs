@@ -20,6 +20,7 @@ mod html;
 mod lang;
 mod markdown;
 pub mod model;
+mod observability;
 mod view;
 
 pub use error::ReportError;

@@ -38,6 +38,7 @@ impl Exporter for MarkdownExporter {
         doc.deployment(report);
         doc.ecosystem(report);
         doc.hot_reload(report);
+        doc.observability(report);
         doc.developer_experience(report);
         doc.flame_graphs(report);
         doc.environment(report);
@@ -552,6 +553,24 @@ impl Doc {
                 for line in lines {
                     self.line(&format!("- {}: {}", md(&s.name), md(&line)));
                 }
+            }
+            self.blank();
+        }
+    }
+
+    fn observability(&mut self, r: &RunReport) {
+        self.section(Text::SecObservability);
+        self.para(Text::ObservabilityExplain);
+        self.subject_table(crate::observability::observability_table(r, self.t, md));
+        self.para(Text::OtelMatrixExplain);
+        self.subject_table(crate::observability::matrix_table(r, self.t, md));
+        let findings = crate::observability::findings(r);
+        if !findings.is_empty() {
+            let title = self.t.s(Text::OtelFindings);
+            self.line(&format!("**{}**", md(title)));
+            self.blank();
+            for (subject, item) in findings {
+                self.line(&format!("- {}: {}", md(subject), md(&item)));
             }
             self.blank();
         }

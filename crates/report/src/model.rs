@@ -131,6 +131,10 @@ pub struct SubjectReport {
     pub middleware_cost: Option<MiddlewareCost>,
     /// Deployment figures.
     pub deployment: Option<Deployment>,
+    /// OpenTelemetry conformance (`podium otel`), as carried into the run; `None` when
+    /// never observed.
+    #[serde(default)]
+    pub observability: Option<Observability>,
     /// Scores: per axis (normalised, 0.05–1) and composite.
     pub scores: Scores,
     /// How the framework is written (routes, middleware, errors) and its size.
@@ -355,4 +359,77 @@ pub struct RadarSeries {
     pub values: Vec<Option<f64>>,
     /// The raw figure behind each value, in words, for hovering.
     pub raw: Vec<Option<String>>,
+}
+
+/// OpenTelemetry conformance of one subject's OTel variant, observed by `podium otel`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observability {
+    /// When it was observed, RFC 3339 UTC.
+    pub observed_at: String,
+    /// Runs made between the observation and this run (0 = fresh); the axis decays by
+    /// 0.95 per run.
+    pub age_runs: u32,
+    /// The OTLP protocol the variant exported with.
+    pub protocol: String,
+    /// How it is instrumented, with module and version.
+    pub instrumentation: String,
+    /// `framework`, `opentelemetry-contrib`, `third-party` or `none`.
+    pub maintainer: String,
+    /// The SDK it pins.
+    pub sdk: String,
+    /// `pass`, `partial` or `fail`; `None` when the checks could not run (see `error`).
+    pub tracer: Option<String>,
+    /// `pass`, `partial` or `fail`.
+    pub propagator: Option<String>,
+    /// `pass`, `partial` or `fail`.
+    pub metrics: Option<String>,
+    /// Why the checks could not run.
+    pub error: Option<String>,
+    /// The items that did not hold: `check: item: expected …; arrived …`.
+    pub failed_items: Vec<String>,
+    /// Lines the variant adds over the plain subject; `None` when not counted.
+    pub lines_added: Option<u64>,
+    /// OTel throughput ÷ plain throughput (1 = free); `None` when not measured.
+    pub throughput_ratio: Option<Ratio>,
+    /// OTel p99 ÷ plain p99 (1 = no overhead); `None` when not measured.
+    pub p99_ratio: Option<Ratio>,
+    /// How the cost was measured, in words.
+    pub cost_load: Option<String>,
+    /// Spans Podium received during the cost runs and the requests the OTel variant
+    /// answered meanwhile: fewer spans than requests means the SDK dropped spans under
+    /// load (which also lowers its cost). `None` when not measured.
+    #[serde(default)]
+    pub spans_under_load: Option<(u64, u64)>,
+    /// The compatibility matrix: the pinned SDK first, then older lines.
+    pub matrix: Vec<MatrixEntry>,
+}
+
+/// A ratio of medians with its bootstrap interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Ratio {
+    /// The ratio.
+    pub value: f64,
+    /// Lower end of its interval.
+    pub ci_low: f64,
+    /// Upper end.
+    pub ci_high: f64,
+    /// Runs per side.
+    pub n: usize,
+}
+
+/// One SDK release line of the compatibility matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatrixEntry {
+    /// The SDK module and version.
+    pub sdk: String,
+    /// Whether it is the SDK the subject pins.
+    pub pinned: bool,
+    /// Verdicts; `None` when not checked (see `error`).
+    pub tracer: Option<String>,
+    /// Verdicts.
+    pub propagator: Option<String>,
+    /// Verdicts.
+    pub metrics: Option<String>,
+    /// Why it was not checked (first line of the build or start-up error).
+    pub error: Option<String>,
 }

@@ -55,7 +55,7 @@ fn element_texts(page: &str, tag: &str) -> Vec<String> {
     texts
 }
 
-const EN_SECTIONS: [&str; 14] = [
+const EN_SECTIONS: [&str; 15] = [
     "Ranking",
     "Radar",
     "Throughput",
@@ -66,13 +66,14 @@ const EN_SECTIONS: [&str; 14] = [
     "Deployment",
     "Ecosystem maturity",
     "Hot reload",
+    "Observability (OpenTelemetry)",
     "Developer experience",
     "Flame graphs",
     "Environment",
     "Notes",
 ];
 
-const ZH_SECTIONS: [&str; 14] = [
+const ZH_SECTIONS: [&str; 15] = [
     "排名",
     "雷达图",
     "吞吐量",
@@ -83,6 +84,7 @@ const ZH_SECTIONS: [&str; 14] = [
     "部署",
     "生态成熟度",
     "热重载",
+    "可观测性（OpenTelemetry）",
     "开发体验",
     "火焰图",
     "运行环境",
@@ -102,6 +104,13 @@ fn html_has_every_section_in_order() {
     assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(page.ends_with("</html>\n"));
     assert_eq!(element_texts(&page, "h2"), EN_SECTIONS);
+    assert!(
+        page.contains("<td>pass</td><td>pass</td><td>partial</td>"),
+        "the observability verdicts of gin"
+    );
+    assert!(page.contains(
+        "<li>gin: metrics: request count: expected 20 for http.route=/ping; arrived 0</li>"
+    ));
 }
 
 #[test]
@@ -333,6 +342,12 @@ fn model_strings_cannot_inject_markup() {
     report.run.command_line.push(evil.into());
     report.run.suite = Some(evil.into());
     report.run.podium_version = evil.into();
+    let otel = report.subjects[1].observability.as_mut().unwrap();
+    otel.instrumentation = evil.into();
+    otel.sdk = evil.into();
+    otel.failed_items.push(evil.into());
+    otel.matrix[1].error = Some(evil.into());
+    otel.matrix[0].sdk = evil.into();
 
     for lang in [Lang::En, Lang::Zh] {
         let page = html(&report, lang);
@@ -393,6 +408,13 @@ fn markdown_has_the_same_content_as_tables() {
     assert!(md.contains("- The CPU frequency governor is unknown"));
     assert!(md.contains("- ramp-json: 4 of 5 repetitions completed"));
     assert!(!md.contains("<svg"), "no SVG in Markdown");
+    // Observability: verdicts, instrumentation, lines, cost, the matrix and what failed.
+    assert!(md.contains(&format!("| gin | pass | pass | partial | otelgin (go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin v0.63.0) + otelhttp transport (go.opentelemetry.io/otel/sdk v1.38.0) | opentelemetry-contrib | 131 | ×0.71 (0.66–0.75) | ×1.42 (1.20–1.90) | 61{G}240 of 412{G}800 requests | 2026-11-25T11:40:00Z (1 run(s) ago) |")), "{md}");
+    assert!(md.contains("| gin | go.opentelemetry.io/otel/sdk v1.28.0 | not measured | not measured | not measured | gin with go.opentelemetry.io/otel/sdk v1.28.0: build failed (exit status: 1). |"), "{md}");
+    assert!(
+        md.contains("- gin: metrics: request count: expected 20 for http.route=/ping; arrived 0"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -297,6 +297,7 @@ fn build_sample() -> RunReport {
             oci_image_bytes: 2_306_867,
             first_response_ms: 3.1,
         }),
+        observability: None,
         scores: actix_scores,
         developer_experience: dx(
             "App::new().route(\"/users/{id}\", web::get().to(user)); attribute macros like #[get(\"/ping\")] also work",
@@ -382,6 +383,54 @@ fn build_sample() -> RunReport {
             deps: Some(41),
             oci_image_bytes: 5_138_022,
             first_response_ms: 6.8,
+        }),
+        observability: Some(Observability {
+            observed_at: "2026-11-25T11:40:00Z".into(),
+            age_runs: 1,
+            protocol: "http/protobuf".into(),
+            instrumentation: "otelgin (go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin v0.63.0) + otelhttp transport".into(),
+            maintainer: "opentelemetry-contrib".into(),
+            sdk: "go.opentelemetry.io/otel/sdk v1.38.0".into(),
+            tracer: Some("pass".into()),
+            propagator: Some("pass".into()),
+            metrics: Some("partial".into()),
+            error: None,
+            failed_items: vec![
+                "metrics: request count: expected 20 for http.route=/ping; arrived 0".into(),
+            ],
+            lines_added: Some(131),
+            throughput_ratio: Some(Ratio {
+                value: 0.71,
+                ci_low: 0.66,
+                ci_high: 0.75,
+                n: 3,
+            }),
+            p99_ratio: Some(Ratio {
+                value: 1.42,
+                ci_low: 1.2,
+                ci_high: 1.9,
+                n: 3,
+            }),
+            spans_under_load: Some((61_240, 412_800)),
+            cost_load: Some("GET /users/42 with 32 connections, 3 s per run after 1 s warm-up, 3 runs per server, alternated".into()),
+            matrix: vec![
+                MatrixEntry {
+                    sdk: "go.opentelemetry.io/otel/sdk v1.38.0".into(),
+                    pinned: true,
+                    tracer: Some("pass".into()),
+                    propagator: Some("pass".into()),
+                    metrics: Some("partial".into()),
+                    error: None,
+                },
+                MatrixEntry {
+                    sdk: "go.opentelemetry.io/otel/sdk v1.28.0".into(),
+                    pinned: false,
+                    tracer: None,
+                    propagator: None,
+                    metrics: None,
+                    error: Some("gin with go.opentelemetry.io/otel/sdk v1.28.0: build failed (exit status: 1).".into()),
+                },
+            ],
         }),
         scores: gin_scores,
         developer_experience: dx(
@@ -497,6 +546,7 @@ fn build_sample() -> RunReport {
             oci_image_bytes: 1_782_579,
             first_response_ms: 2.4,
         }),
+        observability: None,
         scores: axum_scores,
         developer_experience: dx(
             "Router::new().route(\"/users/{id}\", get(user)); extractors such as Path<String> and Json<T>",
@@ -564,6 +614,7 @@ fn build_sample() -> RunReport {
             oci_image_bytes: 4_299_161,
             first_response_ms: 5.9,
         }),
+        observability: None,
         scores: Scores {
             performance: None,
             ecosystem: None,

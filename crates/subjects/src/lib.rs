@@ -16,7 +16,8 @@ pub use builder::{Artifact, BuildError, FailedBuild, build, source_hash};
 pub use cache::default_cache_dir;
 pub use catalog::{Catalog, CatalogError, Origin, Subject, bundled_file_count};
 pub use manifest::{
-    BuildSpec, DeploySpec, MANIFEST_FILE, ManifestError, ReloadSpec, RunSpec, SubjectManifest,
+    BuildSpec, DeploySpec, MANIFEST_FILE, ManifestError, OlderSdk, OtelMaintainer, OtelSpec,
+    ReloadSpec, RunSpec, SubjectManifest,
 };
 pub use process::{
     Exit, INSTANCE_VAR, LISTEN_HOST_VAR, LaunchOptions, Leftover, OutputSink, RunError,

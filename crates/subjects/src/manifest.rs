@@ -29,6 +29,10 @@ pub struct SubjectManifest {
     /// Subjects without it get no deployment figures.
     #[serde(default)]
     pub deploy: Option<DeploySpec>,
+    /// How to build the OpenTelemetry variant, for the observability checks. Subjects
+    /// without it are "not measured" on that axis.
+    #[serde(default)]
+    pub otel: Option<OtelSpec>,
     /// Free-form notes shown in reports.
     #[serde(default)]
     pub notes: BTreeMap<String, String>,
@@ -82,6 +86,68 @@ pub struct DeploySpec {
     /// (`$PODIUM_OUT`, `$PODIUM_CACHE`); it must write `$PODIUM_OUT/server`. Podium runs
     /// a Go subject's command with `CGO_ENABLED=0` first.
     pub command: String,
+}
+
+/// `[otel]`: the subject's OpenTelemetry variant.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OtelSpec {
+    /// Builds the variant into `$PODIUM_OUT/server`: `sh -c` in the subject folder with
+    /// the same variables as `[build]`.
+    pub command: String,
+    /// Paths outside the subject folder (relative to it) the variant's build also reads,
+    /// besides `build.inputs`.
+    #[serde(default)]
+    pub inputs: Vec<PathBuf>,
+    /// How it is instrumented, in words, with module and version.
+    pub instrumentation: String,
+    /// Who maintains the instrumentation.
+    pub maintainer: OtelMaintainer,
+    /// The OpenTelemetry SDK the variant is built with, as pinned.
+    pub sdk: String,
+    /// Files (relative to the subject folder) that exist only for the variant; edits in
+    /// shared files are marked with `// otel:` comments.
+    #[serde(default)]
+    pub files: Vec<PathBuf>,
+    /// Older SDK release lines for the compatibility matrix.
+    #[serde(default)]
+    pub older_sdk: Vec<OlderSdk>,
+}
+
+/// Who maintains a subject's OpenTelemetry instrumentation.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum OtelMaintainer {
+    /// The framework's own organisation.
+    Framework,
+    /// OpenTelemetry's contrib repositories.
+    OpentelemetryContrib,
+    /// Someone else.
+    ThirdParty,
+    /// No instrumentation exists; the variant wraps the server itself.
+    None,
+}
+
+impl OtelMaintainer {
+    /// The value as written in `subject.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OtelMaintainer::Framework => "framework",
+            OtelMaintainer::OpentelemetryContrib => "opentelemetry-contrib",
+            OtelMaintainer::ThirdParty => "third-party",
+            OtelMaintainer::None => "none",
+        }
+    }
+}
+
+/// `[[otel.older_sdk]]`: an older SDK release line the variant is also built against.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OlderSdk {
+    /// The SDK module and version, e.g. `go.opentelemetry.io/otel/sdk v1.32.0`.
+    pub label: String,
+    /// Run with `sh -c` in a scratch copy of the subject folder before `command`.
+    pub prepare: String,
 }
 
 /// Why a manifest could not be used. Each variant names the file and what to fix.
@@ -199,6 +265,43 @@ impl SubjectManifest {
                 "deploy.command",
                 "is empty: give the shell command that writes the shipping binary to \"$PODIUM_OUT/server\", or remove [deploy]",
             ));
+        }
+        if let Some(otel) = &self.otel {
+            for (field, value, hint) in [
+                (
+                    "otel.command",
+                    &otel.command,
+                    "give the shell command that writes the OpenTelemetry variant to \"$PODIUM_OUT/server\", or remove [otel]",
+                ),
+                (
+                    "otel.instrumentation",
+                    &otel.instrumentation,
+                    "say how the variant is instrumented, with module and version",
+                ),
+                (
+                    "otel.sdk",
+                    &otel.sdk,
+                    "give the OpenTelemetry SDK module and version the variant pins",
+                ),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(invalid(field, &format!("is empty: {hint}")));
+                }
+            }
+            if otel.files.iter().any(|f| f.is_absolute()) {
+                return Err(invalid(
+                    "otel.files",
+                    "holds an absolute path: name the files relative to the subject folder",
+                ));
+            }
+            for older in &otel.older_sdk {
+                if older.label.trim().is_empty() || older.prepare.trim().is_empty() {
+                    return Err(invalid(
+                        "otel.older_sdk",
+                        "has an entry with an empty `label` or `prepare`: give both",
+                    ));
+                }
+            }
         }
         if self
             .run
@@ -397,6 +500,68 @@ command = 'go build -trimpath -ldflags="-s -w" -o "$PODIUM_OUT/server" .'
         assert!(err.to_string().contains("`reload.handler`"), "{err}");
         let err = parse(&format!("{GOOD}{}", RELOAD.replace("\"air\"", "\" \""))).unwrap_err();
         assert!(err.to_string().contains("`reload.tool`"), "{err}");
+    }
+    const OTEL: &str = r#"
+[otel]
+command = 'go build -tags otel -o "$PODIUM_OUT/server" .'
+inputs = ["../otelsetup"]
+instrumentation = "otelgin v0.63.0"
+maintainer = "opentelemetry-contrib"
+sdk = "go.opentelemetry.io/otel/sdk v1.38.0"
+files = ["otel.go"]
+
+[[otel.older_sdk]]
+label = "go.opentelemetry.io/otel/sdk v1.32.0"
+prepare = "go get go.opentelemetry.io/otel/sdk@v1.32.0 && go mod tidy"
+"#;
+
+    #[test]
+    fn otel_section_parses_and_is_optional() {
+        assert_eq!(parse(GOOD).unwrap().otel, None);
+        let otel = parse(&format!("{GOOD}{OTEL}")).unwrap().otel.unwrap();
+        assert_eq!(otel.maintainer, OtelMaintainer::OpentelemetryContrib);
+        assert_eq!(otel.maintainer.as_str(), "opentelemetry-contrib");
+        assert_eq!(otel.files, vec![PathBuf::from("otel.go")]);
+        assert_eq!(otel.inputs, vec![PathBuf::from("../otelsetup")]);
+        assert_eq!(otel.older_sdk.len(), 1);
+        assert!(otel.older_sdk[0].label.ends_with("v1.32.0"));
+    }
+
+    #[test]
+    fn otel_errors_name_line_and_field() {
+        let err =
+            parse(&format!("{GOOD}{OTEL}").replace("opentelemetry-contrib", "vendor")).unwrap_err();
+        match &err {
+            ManifestError::Syntax { line, message, .. } => {
+                assert_eq!(*line, 23, "{err}");
+                assert!(message.contains("unknown variant `vendor`"), "{err}");
+            }
+            other => panic!("expected a syntax error, got {other}"),
+        }
+        let err = parse(&format!("{GOOD}{OTEL}").replace(
+            "sdk = \"go.opentelemetry.io/otel/sdk v1.38.0\"",
+            "sdk = \"\"",
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ManifestError::Invalid {
+                    field: "otel.sdk",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err =
+            parse(&format!("{GOOD}{OTEL}").replace("prepare = \"go get", "prepare = \" \" #"))
+                .unwrap_err();
+        assert!(err.to_string().contains("`otel.older_sdk`"), "{err}");
+        let err = parse(
+            &format!("{GOOD}{OTEL}").replace("files = [\"otel.go\"]", "files = [\"/otel.go\"]"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("`otel.files`"), "{err}");
     }
 
     #[test]

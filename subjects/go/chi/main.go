@@ -15,18 +15,22 @@ import (
 )
 
 func main() {
+	flush := startOtel() // otel: providers from the OTEL_* variables (no-op in the plain build)
 	srv := &http.Server{Addr: common.Addr(), Handler: router()}
-	if err := common.Serve(srv.ListenAndServe, srv.Shutdown); err != nil {
+	err := common.Serve(srv.ListenAndServe, srv.Shutdown)
+	flush() // otel: export what is buffered before exiting
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
 func router() http.Handler {
-	r := chi.NewRouter()
+	mux := chi.NewRouter() // otel: named so that the routes can go through instrument
 	// Router-level middleware also runs for unmatched routes, so 404s and
 	// 405s are counted like any other request.
-	r.Use(countRequests)
+	mux.Use(countRequests) // otel: on mux, see above
+	r := instrument(mux)   // otel: otelhttp on the routes below (the mux itself in the plain build)
 
 	r.Get("/ping", ping)
 	r.Get("/json", helloJSON)
@@ -38,7 +42,7 @@ func router() http.Handler {
 	r.Method(http.MethodGet, "/metrics", common.MetricsHandler())
 	r.Get("/config/greeting", common.ServeGreeting)
 	r.Mount("/debug", middleware.Profiler())
-	return r
+	return mux // otel: the root router, not the instrumented view of it
 }
 
 func ping(w http.ResponseWriter, _ *http.Request) {

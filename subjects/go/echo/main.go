@@ -30,7 +30,10 @@ func main() {
 		HidePort:        true,
 		GracefulTimeout: common.ShutdownTimeout,
 	}
-	if err := sc.Start(ctx, newServer()); err != nil {
+	flush := startOtel() // otel: providers from the OTEL_* variables (no-op in the plain build)
+	err := sc.Start(ctx, newServer())
+	flush() // otel: export what is buffered before exiting
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -38,6 +41,7 @@ func main() {
 
 func newServer() *echo.Echo {
 	e := echo.NewWithConfig(echo.Config{HTTPErrorHandler: errorJSON})
+	instrument(e) // otel: echo-opentelemetry first in the chain, and /otel/downstream
 	// Echo runs e.Use middlewares for unmatched routes too, so 404s and 405s are counted.
 	e.Use(countRequests, middleware.Recover(), middleware.BodyLimit(common.MaxBodyBytes))
 

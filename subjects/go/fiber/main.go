@@ -18,6 +18,7 @@ import (
 )
 
 func main() {
+	flush := startOtel() // otel: providers from the OTEL_* variables (no-op in the plain build)
 	app := newApp()
 	err := common.Serve(
 		func() error {
@@ -29,6 +30,7 @@ func main() {
 		},
 		app.ShutdownWithContext,
 	)
+	flush() // otel: export what is buffered before exiting
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -44,6 +46,7 @@ func newApp() *fiber.App {
 		StructValidator: contractValidator{},
 	})
 
+	instrument(app) // otel: the Fiber otel middleware first in the chain, and /otel/downstream
 	app.Use(countRequests)
 	app.Use(pprof.New())
 

@@ -19,8 +19,11 @@ func main() {
 	// Release mode drops Gin's debug route dump and warnings; gin.New (not
 	// gin.Default) leaves out the Logger middleware, so nothing is logged per request.
 	gin.SetMode(gin.ReleaseMode)
+	flush := startOtel() // otel: providers from the OTEL_* variables (no-op in the plain build)
 	srv := &http.Server{Addr: common.Addr(), Handler: newRouter()}
-	if err := common.Serve(srv.ListenAndServe, srv.Shutdown); err != nil {
+	err := common.Serve(srv.ListenAndServe, srv.Shutdown)
+	flush() // otel: export what is buffered before exiting
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -28,6 +31,7 @@ func main() {
 
 func newRouter() *gin.Engine {
 	r := gin.New()
+	instrument(r) // otel: otelgin first in the chain, and /otel/downstream
 	// Global middlewares also run for unmatched routes, so 404s are counted too.
 	r.Use(countRequests(), gin.Recovery(), bodyLimit(common.MaxBodyBytes))
 

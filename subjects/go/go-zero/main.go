@@ -34,7 +34,7 @@ func main() {
 	defer server.Stop()
 
 	httpx.SetErrorHandlerCtx(errorBody)
-	server.AddRoutes(routes())
+	server.AddRoutes(withOtelRoutes(routes())) // otel: adds /otel/downstream in the OTel variant
 
 	// Start returns once core/proc has handled SIGTERM/SIGINT and the
 	// http.Server has finished its in-flight requests.
@@ -51,6 +51,7 @@ func loadConfig() rest.RestConf {
 	c.Host = host
 	c.Port, err = strconv.Atoi(port)
 	logx.Must(err)
+	configureTelemetry(&c) // otel: Telemetry from the OTEL_* variables (no-op in the plain build)
 	return c
 }
 

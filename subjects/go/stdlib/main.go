@@ -13,15 +13,18 @@ import (
 )
 
 func main() {
+	flush := startOtel() // otel: providers from the OTEL_* variables (no-op in the plain build)
 	srv := &http.Server{Addr: common.Addr(), Handler: routes()}
-	if err := common.Serve(srv.ListenAndServe, srv.Shutdown); err != nil {
+	err := common.Serve(srv.ListenAndServe, srv.Shutdown)
+	flush() // otel: export what is buffered before exiting
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
 func routes() http.Handler {
-	mux := http.NewServeMux()
+	mux := newMux() // otel: routes registered through otelhttp in the OTel variant
 	mux.HandleFunc("GET /ping", ping)
 	mux.HandleFunc("GET /json", helloJSON)
 	mux.HandleFunc("GET /users/{id}", getUser)

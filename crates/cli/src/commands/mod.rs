@@ -7,6 +7,7 @@ mod env;
 mod history;
 mod load;
 mod measure;
+mod otel;
 mod recommend;
 mod reload;
 mod report;
@@ -38,6 +39,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Env(args) => env::run(&args),
         Command::Measure(args) => measure::run(&ctx, &args),
         Command::Deploy(args) => deploy::run(&ctx, &args),
+        Command::Otel(args) => otel::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Report(args) => report::run(&args),
         Command::History(args) => history::run(&args),

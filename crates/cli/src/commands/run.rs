@@ -132,6 +132,13 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         }
         Some(tools)
     };
+    if !args.quick {
+        // The OTel observations the run carries are made fresh; --quick uses the stored ones.
+        say!("podium run: OpenTelemetry checks of the subjects with an OTel variant first");
+        for note in super::otel::refresh_before_run(&subjects, &ctx.cache, &store, &stop) {
+            say!("note: {note}");
+        }
+    }
     let mut command_line: Vec<String> = std::env::args().collect();
     if let Some(first) = command_line.first_mut() {
         *first = "podium".into();

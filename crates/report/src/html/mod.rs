@@ -80,7 +80,7 @@ fn esc_or_dash(text: Option<&str>) -> String {
 type Section = (&'static str, Text, fn(&mut Page<'_>));
 
 /// The sections in page order.
-const SECTIONS: [Section; 14] = [
+const SECTIONS: [Section; 15] = [
     ("ranking", Text::SecRanking, |p| p.ranking()),
     ("radar", Text::SecRadar, |p| p.radar()),
     ("throughput", Text::SecThroughput, |p| p.throughput()),
@@ -91,6 +91,9 @@ const SECTIONS: [Section; 14] = [
     ("deployment", Text::SecDeployment, |p| p.deployment()),
     ("ecosystem", Text::SecEcosystem, |p| p.ecosystem()),
     ("hot-reload", Text::SecHotReload, |p| p.hot_reload()),
+    ("observability", Text::SecObservability, |p| {
+        p.observability()
+    }),
     ("developer-experience", Text::SecDx, |p| {
         p.developer_experience()
     }),
@@ -734,6 +737,27 @@ impl Page<'_> {
                 }
             }
             w!(self.out, "</ul>");
+        }
+    }
+
+    fn observability(&mut self) {
+        self.para(Text::ObservabilityExplain);
+        self.subject_table(crate::observability::observability_table(
+            self.r, self.t, esc,
+        ));
+        self.para(Text::OtelMatrixExplain);
+        self.subject_table(crate::observability::matrix_table(self.r, self.t, esc));
+        let findings = crate::observability::findings(self.r);
+        if !findings.is_empty() {
+            w!(
+                self.out,
+                "<h3>{}</h3><ul>",
+                esc(self.t.s(Text::OtelFindings))
+            );
+            for (subject, item) in findings {
+                w!(self.out, "<li>{}: {}</li>", esc(subject), esc(&item));
+            }
+            self.out.push_str("</ul>");
         }
     }
 

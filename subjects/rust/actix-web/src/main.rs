@@ -18,17 +18,33 @@ use actix_ws::AggregatedMessage;
 use futures_util::FutureExt;
 use podium_subject_common as common;
 
+#[cfg(feature = "otel")] // otel: the OpenTelemetry variant's hooks
+mod otel;
+
 #[actix_web::main]
 async fn main() -> io::Result<()> {
-    HttpServer::new(|| App::new().configure(routes).wrap(from_fn(count_requests)))
-        .workers(common::workers())
-        // Our own future instead of actix's signal handling: actix treats SIGINT as a
-        // forced stop, the contract wants SIGINT to be as graceful as SIGTERM.
-        .shutdown_signal(common::shutdown_signal())
-        .shutdown_timeout(common::SHUTDOWN_TIMEOUT.as_secs())
-        .bind(common::addr())?
-        .run()
-        .await
+    #[cfg(feature = "otel")] // otel: providers from the OTEL_* variables
+    let telemetry = otel::must_start();
+    let served = HttpServer::new(|| {
+        let app = App::new().configure(routes).wrap(from_fn(count_requests));
+        #[cfg(feature = "otel")] // otel: /otel/downstream, metrics and tracing middleware
+        let app = app
+            .configure(otel::routes)
+            .wrap(otel::RequestMetrics::default())
+            .wrap(otel::RequestTracing::new());
+        app
+    })
+    .workers(common::workers())
+    // Our own future instead of actix's signal handling: actix treats SIGINT as a
+    // forced stop, the contract wants SIGINT to be as graceful as SIGTERM.
+    .shutdown_signal(common::shutdown_signal())
+    .shutdown_timeout(common::SHUTDOWN_TIMEOUT.as_secs())
+    .bind(common::addr())?
+    .run()
+    .await;
+    #[cfg(feature = "otel")] // otel: export what is buffered before exiting
+    telemetry.flush_async().await;
+    served
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {

@@ -17,6 +17,9 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+#[cfg(feature = "otel")] // otel: the OpenTelemetry variant's hooks
+mod otel;
+
 fn main() -> io::Result<()> {
     // What #[tokio::main] expands to, with the worker count from common::workers()
     // so that WORKERS means the same for every Rust subject.
@@ -30,10 +33,15 @@ fn main() -> io::Result<()> {
 async fn serve() -> io::Result<()> {
     let listener = TcpListener::bind(common::addr()).await?;
     let shutdown = common::shutdown_signal();
+    #[cfg(feature = "otel")] // otel: providers from the OTEL_* variables
+    let telemetry = otel::must_start();
+    let app = app(); // otel: a binding the variant can wrap
+    #[cfg(feature = "otel")] // otel: instrumentation layer and /otel/downstream
+    let app = otel::instrument(app);
 
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(
-        axum::serve(listener, app())
+        axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
@@ -44,10 +52,13 @@ async fn serve() -> io::Result<()> {
     let _ = stop.send(());
     // Graceful shutdown waits for in-flight requests without a bound; the contract
     // wants the process gone within 5 s, so stragglers are dropped after the timeout.
-    match tokio::time::timeout(common::SHUTDOWN_TIMEOUT, server).await {
+    let served = match tokio::time::timeout(common::SHUTDOWN_TIMEOUT, server).await {
         Ok(joined) => joined.map_err(io::Error::other)?,
         Err(_elapsed) => Ok(()),
-    }
+    }; // otel: the result is kept until the telemetry is flushed
+    #[cfg(feature = "otel")] // otel: export what is buffered before exiting
+    telemetry.flush_async().await;
+    served // otel: the result kept above
 }
 
 fn app() -> Router {

@@ -8,6 +8,10 @@ mod config;
 mod dev_config;
 mod jwt;
 mod metrics;
+#[cfg(feature = "otel")]
+pub mod otel;
+#[cfg(all(test, feature = "otel"))]
+mod otel_tests;
 mod request_id;
 mod rpc;
 mod shutdown;
