@@ -317,6 +317,11 @@ pub struct RunArgs {
     /// then carries the newest stored grades, as `--quick` always does.
     #[arg(long)]
     pub no_reload: bool,
+    /// Do not run the OpenTelemetry checks before a thorough run (`podium otel` for each
+    /// subject with an `[otel]` variant: checks, SDK matrix, cost). The run then carries
+    /// the newest stored results, as `--quick` always does.
+    #[arg(long)]
+    pub no_otel: bool,
     /// Also measure cold and warm build times (empty caches; minutes per subject).
     #[arg(long)]
     pub cold_builds: bool,

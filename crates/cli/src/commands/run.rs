@@ -132,7 +132,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         }
         Some(tools)
     };
-    if !args.quick {
+    if !args.quick && !args.no_otel {
         // The OTel observations the run carries are made fresh; --quick uses the stored ones.
         say!("podium run: OpenTelemetry checks of the subjects with an OTel variant first");
         for note in super::otel::refresh_before_run(&subjects, &ctx.cache, &store, &stop) {
@@ -177,9 +177,10 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
 
     if !args.quick && !args.no_reload {
         let bar = super::spinner("hot reload".into());
-        let lines = super::run_reload::grade_before_run(&subjects, &ctx.cache, &store, &mut |m| {
-            bar.set_message(m.to_string())
-        });
+        let lines =
+            super::run_reload::grade_before_run(&subjects, &ctx.cache, &store, &stop, &mut |m| {
+                bar.set_message(m.to_string())
+            });
         bar.finish_and_clear();
         for line in lines {
             say!("{line}");

@@ -6,6 +6,7 @@ use podium_reload::{ReloadOptions, grade_subject};
 use podium_store::{NewObservation, SqliteStore, Store, kind};
 use podium_subjects::Subject;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Handler edits per subject before a run: enough for a p90, short enough for 8 subjects.
 const EDITS_BEFORE_RUN: u32 = 3;
@@ -16,6 +17,7 @@ pub fn grade_before_run(
     subjects: &[Subject],
     cache: &Path,
     store: &SqliteStore,
+    stop: &AtomicBool,
     progress: &mut dyn FnMut(&str),
 ) -> Vec<String> {
     let options = ReloadOptions {
@@ -25,6 +27,11 @@ pub fn grade_before_run(
     };
     let mut lines = Vec::new();
     for subject in subjects.iter().filter(|s| s.manifest.reload.is_some()) {
+        // Ctrl-C between subjects: the grades made so far are stored; the run itself sees
+        // the same flag and stops before measuring.
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let name = subject.name();
         let graded = grade_subject(subject, &options, &mut |step| {
             progress(&format!("hot reload {name}: {step}"));
