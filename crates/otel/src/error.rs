@@ -56,6 +56,14 @@ pub enum OtelError {
     /// Starting or waiting for a variant failed.
     #[error("{0}")]
     Run(#[from] podium_subjects::RunError),
+    /// The subject could not be copied into a scratch folder for an older SDK line.
+    #[error("cannot copy {subject} for an older SDK line: {source}")]
+    Copy {
+        /// The subject.
+        subject: String,
+        /// What failed.
+        source: podium_subjects::CopyError,
+    },
     /// A file could not be read or written.
     #[error("{action} {path}: {source}")]
     Io {

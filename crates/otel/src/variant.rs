@@ -4,7 +4,7 @@
 use crate::error::OtelError;
 use crate::receiver::Receiver;
 use podium_subjects::{Artifact, LaunchOptions, OtelSpec, OutputSink, RunningSubject, Subject};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -125,7 +125,11 @@ pub fn build_older_variant(
         .chain(&spec.inputs)
         .cloned()
         .collect();
-    let copy = copy_with_inputs(&subject.dir, &inputs, scratch)?;
+    let copy = podium_subjects::copy_with_inputs(&subject.dir, &inputs, &scratch.join("src"))
+        .map_err(|source| OtelError::Copy {
+            subject: subject.name().to_string(),
+            source,
+        })?;
     let log = scratch.join("prepare.log");
     let out = std::fs::File::create(&log).map_err(io("cannot create", &log))?;
     let err = out.try_clone().map_err(io("cannot open", &log))?;
@@ -158,83 +162,6 @@ pub fn build_older_variant(
     Ok((variant, artifact))
 }
 
-/// Copies `dir` and its `inputs` (relative to it, possibly `../x`) under `scratch`, keeping
-/// their relative places; returns where the copy of `dir` is.
-fn copy_with_inputs(dir: &Path, inputs: &[PathBuf], scratch: &Path) -> Result<PathBuf, OtelError> {
-    let depth = inputs
-        .iter()
-        .map(|p| {
-            p.components()
-                .take_while(|c| matches!(c, Component::ParentDir))
-                .count()
-        })
-        .max()
-        .unwrap_or(0);
-    // The folders between the common ancestor and `dir`, kept by name.
-    let names: Vec<_> = dir
-        .components()
-        .rev()
-        .take(depth + 1)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let mut copy = scratch.join("src");
-    for name in names {
-        copy.push(name);
-    }
-    copy_tree(dir, &copy)?;
-    for input in inputs {
-        let from = dir.join(input);
-        let to = lexical_join(&copy, input);
-        if from.is_dir() {
-            copy_tree(&from, &to)?;
-        } else {
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(io("cannot create", parent))?;
-            }
-            std::fs::copy(&from, &to).map_err(io("cannot copy", &from))?;
-        }
-    }
-    Ok(copy)
-}
-
-/// `base` joined with `rel`, `..` resolved by dropping components.
-fn lexical_join(base: &Path, rel: &Path) -> PathBuf {
-    let mut out = base.to_path_buf();
-    for c in rel.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::Normal(n) => out.push(n),
-            _ => {}
-        }
-    }
-    out
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<(), OtelError> {
-    std::fs::create_dir_all(to).map_err(io("cannot create", to))?;
-    for entry in std::fs::read_dir(from)
-        .map_err(io("cannot read", from))?
-        .flatten()
-    {
-        let name = entry.file_name();
-        let name_str = name.to_string_lossy();
-        if name_str.starts_with('.') || name_str == "target" {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            copy_tree(&path, &to.join(&name))?;
-        } else {
-            std::fs::copy(&path, to.join(&name)).map_err(io("cannot copy", &path))?;
-        }
-    }
-    Ok(())
-}
-
 /// Maps an I/O error on `path` to [`OtelError::Io`].
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OtelError {
     let path = path.to_path_buf();
@@ -263,36 +190,4 @@ pub fn launch(
     )?;
     running.wait_ready(Duration::from_secs(30))?;
     Ok(running)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inputs_keep_their_relative_places_in_the_copy() {
-        let root = tempfile::tempdir().unwrap();
-        let subjects = root.path().join("subjects/go");
-        std::fs::create_dir_all(subjects.join("gin")).unwrap();
-        std::fs::create_dir_all(subjects.join("common/sub")).unwrap();
-        std::fs::write(subjects.join("gin/main.go"), "package main").unwrap();
-        std::fs::write(subjects.join("gin/.hidden"), "x").unwrap();
-        std::fs::write(subjects.join("common/sub/c.go"), "package c").unwrap();
-        std::fs::write(root.path().join("subjects/Cargo.lock"), "lock").unwrap();
-        let scratch = tempfile::tempdir().unwrap();
-        let copy = copy_with_inputs(
-            &subjects.join("gin"),
-            &[
-                PathBuf::from("../common"),
-                PathBuf::from("../../Cargo.lock"),
-            ],
-            scratch.path(),
-        )
-        .unwrap();
-        assert_eq!(copy, scratch.path().join("src/subjects/go/gin"));
-        assert!(copy.join("main.go").is_file());
-        assert!(!copy.join(".hidden").exists());
-        assert!(copy.join("../common/sub/c.go").is_file());
-        assert!(copy.join("../../Cargo.lock").is_file());
-    }
 }

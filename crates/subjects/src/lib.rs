@@ -9,12 +9,14 @@
 mod builder;
 mod cache;
 mod catalog;
+mod copy;
 mod manifest;
 mod process;
 
 pub use builder::{Artifact, BuildError, FailedBuild, build, source_hash};
 pub use cache::default_cache_dir;
 pub use catalog::{Catalog, CatalogError, Origin, Subject, bundled_file_count};
+pub use copy::{CopyError, copy_with_inputs};
 pub use manifest::{
     BuildSpec, DeploySpec, MANIFEST_FILE, ManifestError, OlderSdk, OtelMaintainer, OtelSpec,
     ReloadSpec, RunSpec, SubjectManifest,
