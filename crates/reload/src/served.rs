@@ -14,13 +14,8 @@ use std::time::Duration;
 pub fn listener_pid(port: u16) -> Option<u32> {
     let inode = listening_inode(port)?;
     let target = format!("socket:[{inode}]");
-    let entries = std::fs::read_dir("/proc").ok()?;
-    for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
+    for pid in podium_subjects::proc_pids() {
+        let Ok(pid) = u32::try_from(pid) else {
             continue;
         };
         let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {

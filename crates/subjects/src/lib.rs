@@ -23,6 +23,6 @@ pub use manifest::{
 };
 pub use process::{
     Exit, INSTANCE_VAR, LISTEN_HOST_VAR, LaunchOptions, Leftover, OutputSink, RunError,
-    RunningSubject, StopReport, free_port, kill_all_running, kill_tagged_processes,
+    RunningSubject, StopReport, free_port, kill_all_running, kill_tagged_processes, proc_pids,
     tagged_processes,
 };

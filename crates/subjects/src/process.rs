@@ -475,7 +475,9 @@ fn nanos() -> u128 {
         .unwrap_or(0)
 }
 
-fn proc_pids() -> Vec<i32> {
+/// The pids of every process now running (the numeric entries of `/proc`); empty where
+/// `/proc` cannot be read.
+pub fn proc_pids() -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
