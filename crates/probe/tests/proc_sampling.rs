@@ -95,9 +95,32 @@ fn touched_allocation_shows_in_rss_and_page_cache_does_not() {
     assert!(big.rss_peak_bytes >= big.rss_steady_bytes);
 }
 
+/// Waits (up to 10 s) until `pid` is sleeping (state `S` in /proc/PID/stat) and has both
+/// anonymous and file-backed resident pages.
+fn wait_until_asleep_with_pages(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        // The state follows the command name, which is in parentheses.
+        let state = stat.rsplit_once(") ").unwrap().1.chars().next();
+        if state == Some('S') && status_kb(pid, "RssAnon") > 0 && status_kb(pid, "RssFile") > 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "process {pid} never settled into sleep: {stat}"
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[test]
 fn rss_is_anonymous_plus_shared_memory_of_the_kernel_figures() {
     let child = Group::spawn(Command::new("sleep").arg("30"));
+    // spawn() returns as soon as execve has replaced the child's image, before `sleep`
+    // has faulted in a single page (RssFile and RssAnon can still read 0). Wait until it
+    // is asleep in nanosleep: from then on its memory does not change.
+    wait_until_asleep_with_pages(child.pid());
     let snap = ProcessTree::new(child.pid()).snapshot(0).unwrap().unwrap();
     // Read right after, the kernel's own figures for this idle process are the same.
     let anon = status_kb(child.pid(), "RssAnon") + status_kb(child.pid(), "RssShmem");
