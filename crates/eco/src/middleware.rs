@@ -41,6 +41,10 @@ struct Candidate {
     /// A Go module path, `crate:NAME`, or for built-in ones a file of the framework source.
     target: &'static str,
     maintainer: Maintainer,
+    /// A release of a Go module known to exist, checked when the proxy will not resolve
+    /// `@latest` (some proxies and mirrors refuse the version list of a module whose
+    /// releases they do serve).
+    known: Option<&'static str>,
 }
 
 const fn c(purpose: Purpose, target: &'static str, maintainer: Maintainer) -> Candidate {
@@ -48,6 +52,22 @@ const fn c(purpose: Purpose, target: &'static str, maintainer: Maintainer) -> Ca
         purpose,
         target,
         maintainer,
+        known: None,
+    }
+}
+
+/// A candidate with a release known to exist (see [`Candidate::known`]).
+const fn k(
+    purpose: Purpose,
+    target: &'static str,
+    maintainer: Maintainer,
+    known: &'static str,
+) -> Candidate {
+    Candidate {
+        purpose,
+        target,
+        maintainer,
+        known: Some(known),
     }
 }
 
@@ -64,8 +84,15 @@ fn catalogue(framework: &str) -> Vec<Candidate> {
             ),
         ],
         "github.com/labstack/echo/v5" => vec![
-            c(Jwt, "github.com/labstack/echo-jwt/v5", Framework),
+            k(Jwt, "github.com/labstack/echo-jwt/v5", Framework, "v5.0.1"),
             c(Jwt, "github.com/labstack/echo-jwt/v4", Framework),
+            // What the echo subject's OTel variant uses (subjects/go/echo/go.mod).
+            k(
+                Opentelemetry,
+                "github.com/labstack/echo-opentelemetry",
+                Framework,
+                "v0.0.3",
+            ),
             c(
                 Opentelemetry,
                 "go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho",
@@ -77,12 +104,19 @@ fn catalogue(framework: &str) -> Vec<Candidate> {
             c(Opentelemetry, "github.com/riandyrn/otelchi", ThirdParty),
         ],
         "github.com/gofiber/fiber/v3" => vec![
-            c(Jwt, "github.com/gofiber/contrib/v3/jwt", Framework),
+            k(
+                Jwt,
+                "github.com/gofiber/contrib/v3/jwt",
+                Framework,
+                "v1.2.1",
+            ),
             c(Jwt, "github.com/gofiber/contrib/jwt", Framework),
-            c(
+            // What the fiber subject's OTel variant uses (subjects/go/fiber/go.mod).
+            k(
                 Opentelemetry,
                 "github.com/gofiber/contrib/v3/otel",
                 Framework,
+                "v1.2.1",
             ),
             c(
                 Opentelemetry,
@@ -211,7 +245,7 @@ fn check_one(
     }
     let result = match candidate.target.strip_prefix("crate:") {
         Some(name) => check_crate(http, crates, framework, version, name, &mut finding),
-        None => check_go(framework, candidate.target, &mut finding),
+        None => check_go(framework, candidate.target, candidate.known, &mut finding),
     };
     if let Err(e) = result {
         finding.detail = match e {
@@ -225,10 +259,29 @@ fn check_one(
 fn check_go(
     framework: &ModuleSpec,
     module: &str,
+    known: Option<&str>,
     finding: &mut MiddlewareFinding,
 ) -> Result<(), EcoError> {
     finding.source = format!("Go module proxy ({module}@latest and its go.mod)");
-    let latest = registry::go_latest(module)?;
+    // Which release is checked, and a note when it is not the proxy's `@latest`.
+    let (latest, caveat) = match (registry::go_latest(module), known) {
+        (Ok(latest), _) => (latest, String::new()),
+        (Err(e), Some(known)) => {
+            let release = registry::go_release_times(module, &[known.to_string()])?
+                .pop()
+                // Neither the newest nor the known release: the module is not there.
+                .ok_or(e)?;
+            finding.source =
+                format!("Go module proxy ({module}@{known} and its go.mod; no version list)");
+            (
+                release,
+                "; the proxy would not list its versions, so this is a release Podium knows, \
+                 perhaps not the newest"
+                    .to_string(),
+            )
+        }
+        (Err(e), None) => return Err(e),
+    };
     let download = registry::go_download(module, &latest.version)?;
     let go_mod =
         std::fs::read_to_string(&download.go_mod).map_err(|e| EcoError::io(&download.go_mod, e))?;
@@ -237,7 +290,10 @@ fn check_go(
     let released = crate::time::date(latest.published_at);
     let ModuleSpec::Go(path) = framework else {
         finding.supports_pinned = Some(true);
-        finding.detail = format!("{} ({released}) wraps the standard library", latest.version);
+        finding.detail = format!(
+            "{} ({released}) wraps the standard library{caveat}",
+            latest.version
+        );
         return Ok(());
     };
     let base = major_base(path);
@@ -255,6 +311,7 @@ fn check_go(
             None => format!("{} ({released}) does not require {path}", latest.version),
         };
     }
+    finding.detail.push_str(&caveat);
     Ok(())
 }
 

@@ -123,3 +123,39 @@ fn a_real_module_from_the_go_module_proxy() {
         .expect_err("no such version");
     assert!(err.to_string().contains("cannot download"), "{err}");
 }
+
+#[test]
+fn otel_middleware_of_echo_v5_and_fiber_v3_is_the_one_their_subjects_use() {
+    // Live: the proxy here refuses the version lists of these modules though it serves
+    // their releases, so the check falls back to a release it knows. Either way the
+    // finding must name the module the OTel variant builds with, supporting the pin.
+    use podium_eco::middleware::{self, Maintainer, Purpose};
+    use podium_eco::{ModuleSpec, http::Http, registry::CratesIo};
+    let (http, crates) = (Http::new(), CratesIo::default());
+    for (framework, version, module) in [
+        (
+            "github.com/gofiber/fiber/v3",
+            "v3.5.0",
+            "github.com/gofiber/contrib/v3/otel",
+        ),
+        (
+            "github.com/labstack/echo/v5",
+            "v5.4.4",
+            "github.com/labstack/echo-opentelemetry",
+        ),
+    ] {
+        let (spec, _) = ModuleSpec::parse(framework).expect("a module path");
+        let findings = middleware::check(&http, &crates, &spec, version, None);
+        let otel = findings
+            .iter()
+            .find(|f| f.purpose == Purpose::Opentelemetry)
+            .expect("an OpenTelemetry finding");
+        assert_eq!(otel.module.as_deref(), Some(module), "{otel:?}");
+        assert_eq!(otel.maintainer, Maintainer::Framework, "{otel:?}");
+        assert_eq!(otel.supports_pinned, Some(true), "{otel:?}");
+        assert!(
+            otel.detail.contains(&format!("requires {framework}")),
+            "{otel:?}"
+        );
+    }
+}
