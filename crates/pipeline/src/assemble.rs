@@ -57,10 +57,11 @@ pub fn assemble(store: &dyn Store, run: RunId) -> Result<RunReport, PipelineErro
     let position = |name: &str| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
     let mut subjects = Vec::new();
     let mut measured: Vec<(String, Vec<WorkloadMeasurement>)> = Vec::new();
+    let mut notes = Vec::new();
     for record in &stored.subjects {
         let mut workloads = load_workloads(store, run, &record.name)?;
         workloads.sort_by_key(|w| position(&w.workload));
-        let report = subject_report(store, run, record, &workloads, knee_bound)?;
+        let report = subject_report(store, run, record, &workloads, knee_bound, &mut notes)?;
         // A subject that crashed or was cut short is shown with what it measured, but
         // not ranked: its figures do not cover the whole suite.
         if report.verified
@@ -72,7 +73,6 @@ pub fn assemble(store: &dyn Store, run: RunId) -> Result<RunReport, PipelineErro
         subjects.push(report);
     }
     let rankings = rankings(&measured);
-    let mut notes = Vec::new();
     let (figures, common) = scoring_figures(&subjects);
     score(&mut subjects, &figures, &common, &weights, &mut notes);
     let radar = radar(&subjects, &figures, &common, &weights);
@@ -184,6 +184,7 @@ fn subject_report(
     record: &SubjectRecord,
     workloads: &[WorkloadMeasurement],
     knee_bound: f64,
+    report_notes: &mut Vec<String>,
 ) -> Result<SubjectReport, PipelineError> {
     let verification = record.details.get("verification");
     let failed_checks: Vec<String> = verification
@@ -288,7 +289,11 @@ fn subject_report(
             oci_image_bytes: d.oci_image_bytes,
             first_response_ms: d.first_response_ms,
         }),
-        observability: crate::observability(store, run, &record.name)?,
+        observability: carried_or_note(
+            crate::observability(store, run, &record.name),
+            format!("podium otel {}", record.name),
+            report_notes,
+        )?,
         scores: Scores {
             performance: None,
             ecosystem: None,
@@ -303,10 +308,38 @@ fn subject_report(
             lines: record.details.get("source_lines").and_then(Value::as_u64),
         },
         flame_graphs: flames,
-        ecosystem: crate::ecosystem::ecosystem_of(store, run, &record.name)?,
+        ecosystem: carried_or_note(
+            crate::ecosystem::ecosystem_of(store, run, &record.name),
+            "podium eco MODULE",
+            report_notes,
+        )?,
         workloads: reports,
-        hot_reload: crate::hot_reload::hot_reload_of(store, run, &record.name)?,
+        hot_reload: carried_or_note(
+            crate::hot_reload::hot_reload_of(store, run, &record.name),
+            format!("podium reload {}", record.name),
+            report_notes,
+        )?,
     })
+}
+
+/// A section carried from an observation (ecosystem, OpenTelemetry, hot reload) that
+/// cannot be read is left out of the report with a note naming it and the `command`
+/// that measures it again, so that one damaged result does not hide the rest of the
+/// run. Errors of the store itself still stop the report.
+fn carried_or_note<T>(
+    section: Result<Option<T>, PipelineError>,
+    command: impl std::fmt::Display,
+    notes: &mut Vec<String>,
+) -> Result<Option<T>, PipelineError> {
+    match section {
+        Err(PipelineError::BadArtifact { what, .. }) => {
+            notes.push(format!(
+                "{what}; left out of this report (`{command}` measures it again)"
+            ));
+            Ok(None)
+        }
+        other => other,
+    }
 }
 
 fn workload_report(

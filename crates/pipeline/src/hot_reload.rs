@@ -141,7 +141,7 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_carried_result_is_an_error_naming_it() {
+    fn a_damaged_carried_result_is_named_and_left_out_of_the_report() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let store = SqliteStore::open(dir.path().join("podium.db")).expect("a store");
         observe(&store, serde_json::json!({ "grade": "B" }));
@@ -152,5 +152,29 @@ mod tests {
             err.to_string().contains("not a podium reload result"),
             "{err}"
         );
+        // The report of the run is still made: the section is left out with a note.
+        store
+            .record_subject(
+                run,
+                &podium_store::SubjectRecord {
+                    name: "gin".into(),
+                    language: "go".into(),
+                    framework: "gin".into(),
+                    version: "v1".into(),
+                    status: podium_store::SubjectStatus::Skipped,
+                    reason: Some("not measured in this test".into()),
+                    details: serde_json::json!({}),
+                },
+            )
+            .expect("recorded");
+        let report = crate::assemble(&store, run).expect("a report despite the damage");
+        assert_eq!(report.subjects.len(), 1);
+        assert_eq!(report.subjects[0].hot_reload, None);
+        let note = report
+            .notes
+            .iter()
+            .find(|n| n.contains("not a podium reload result"))
+            .unwrap_or_else(|| panic!("no note names the damage: {:?}", report.notes));
+        assert!(note.contains("`podium reload gin`"), "{note}");
     }
 }
