@@ -24,6 +24,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The exit status of an error: 1, or 2 for `podium otel`, whose 1 means that a check
+    /// did not pass.
+    pub fn error_exit_code(&self) -> i32 {
+        match self.command {
+            Command::Otel(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the known subjects: name, language, framework, version and location.
@@ -87,8 +98,11 @@ pub enum Command {
     /// as a histogram in seconds with a count matching the requests sent (metrics). It
     /// then builds and checks the older SDK lines (the compatibility matrix), counts the
     /// lines the variant adds and measures its throughput and p99 cost against the plain
-    /// subject. The result is stored and feeds the report's Observability axis. Exits 0
-    /// only when all three checks pass.
+    /// subject. The result is stored and feeds the report's Observability axis.
+    ///
+    /// Exit status: 0 when all three checks pass, 1 when a check is partial or fails, 2
+    /// when the checks could not be made (unknown subject, a build that fails, a port in
+    /// use, a variant that does not start), 130 when interrupted.
     Otel(Box<OtelArgs>),
     /// Podium's main job: build, verify, measure and score every subject, keep everything
     /// in the store, and write the report (report.html, report.md, report.json).

@@ -8,11 +8,12 @@ use clap::Parser;
 
 fn main() {
     let cli = cli::Cli::parse();
+    let error_exit_code = cli.error_exit_code();
     match commands::dispatch(cli) {
         Ok(code) => std::process::exit(code),
         Err(err) => {
             eprintln!("error: {}", one_line(&err));
-            std::process::exit(1);
+            std::process::exit(error_exit_code);
         }
     }
 }

@@ -112,11 +112,13 @@ pub fn observe_and_store(
     Ok(observation)
 }
 
+/// 0: all three checks pass; 1: one is partial or fails; 2: they could not be made
+/// (the variant did not build or start).
 fn exit_code(checks: Option<&Checks>) -> i32 {
-    if checks.is_some_and(Checks::all_pass) {
-        0
-    } else {
-        1
+    match checks {
+        Some(checks) if checks.all_pass() => 0,
+        Some(_) => 1,
+        None => 2,
     }
 }
 
