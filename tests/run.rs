@@ -352,3 +352,75 @@ fn a_run_whose_stderr_goes_away_still_stores_and_reports() {
     .unwrap();
     assert_eq!(report["run"]["complete"], true);
 }
+
+#[test]
+fn a_thorough_run_checks_opentelemetry_and_grades_hot_reload_first_and_carries_both() {
+    // Without --quick: the OpenTelemetry checks (with the SDK matrix and the cost loop)
+    // and the hot-reload grading run before the measurements, are stored as
+    // observations, and the run carries them at age 0 onto its report's axes.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("podium.db");
+    let suite = dir.path().join("suite.toml");
+    std::fs::write(&suite, SUITE).unwrap();
+    let (code, _, err) = run(podium().args([
+        "run",
+        "--subjects",
+        "stdlib",
+        "--suite",
+        suite.to_str().unwrap(),
+        "--repetitions",
+        "1",
+        "--no-deploy",
+        "--no-cross-check",
+        "--no-mw-cost",
+        "--out",
+        dir.path().join("report").to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    // The up-front estimate counts the two steps, and each says how it ended.
+    assert!(
+        err.contains("for the OpenTelemetry checks (1 subjects") && err.contains("--no-reload"),
+        "{err}"
+    );
+    assert!(
+        err.contains("stdlib: OpenTelemetry tracer pass, propagator pass, metrics pass"),
+        "{err}"
+    );
+    assert!(err.contains("hot reload stdlib: grade "), "{err}");
+
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report/report.json")).unwrap(),
+    )
+    .unwrap();
+    validate(&report);
+    assert_eq!(report["run"]["quick"], false);
+    let stdlib = &report["subjects"][0];
+    let otel = &stdlib["observability"];
+    assert_eq!(otel["age_runs"], 0, "{otel:#}");
+    assert_eq!(
+        [&otel["tracer"], &otel["propagator"], &otel["metrics"]],
+        ["pass", "pass", "pass"]
+    );
+    assert!(otel["matrix"].as_array().unwrap().len() >= 2, "{otel:#}");
+    assert!(otel["throughput_ratio"]["value"].as_f64().unwrap() > 0.0);
+    let reload = &stdlib["hot_reload"];
+    assert_eq!(reload["age_runs"], 0, "{reload:#}");
+    assert_eq!(reload["tool"], "air");
+    assert!(
+        ["A", "B", "C", "D"].contains(&reload["grade"].as_str().unwrap()),
+        "{reload:#}"
+    );
+    for axis in ["performance", "ecosystem", "observability", "hot_reload"] {
+        assert!(
+            stdlib["scores"][axis].as_f64().is_some(),
+            "{axis} not scored: {:#}",
+            stdlib["scores"]
+        );
+    }
+    assert!(
+        support::tagged_processes("reload-").is_empty(),
+        "the dev loop outlived the run"
+    );
+}

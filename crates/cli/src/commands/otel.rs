@@ -259,8 +259,8 @@ fn print_observation(o: &OtelObservation, db: &Path) {
 
 /// Before a thorough `podium run`: `podium otel` for every subject that has an OTel
 /// variant (checks, SDK matrix, cost), stored as observations so that the run carries
-/// fresh ones. Returns one line per subject that could not be observed; never fails the
-/// run. The receiver listens on free ports so that it cannot clash with a collector.
+/// fresh ones. Returns one line per subject for the run's progress output (its verdicts,
+/// or a note saying why there are none); never fails the run. The receiver listens on free ports so that it cannot clash with a collector.
 pub fn refresh_before_run(
     subjects: &[Subject],
     cache: &Path,
@@ -279,7 +279,7 @@ pub fn refresh_before_run(
         grpc_port: 0,
     }) {
         Ok(receiver) => receiver,
-        Err(e) => return vec![format!("OpenTelemetry checks skipped: {e}")],
+        Err(e) => return vec![format!("note: OpenTelemetry checks skipped: {e}")],
     };
     let options = ObserveOptions {
         cost: Some(CostSpec::default()),
@@ -293,7 +293,7 @@ pub fn refresh_before_run(
         }
         match observe_and_store(subject, cache, &receiver, &options, stop, store) {
             Ok(o) if o.checks.is_none() => notes.push(format!(
-                "{}: OpenTelemetry checks did not run: {}",
+                "note: {}: OpenTelemetry checks did not run: {}",
                 subject.name(),
                 o.error
                     .as_deref()
@@ -302,8 +302,21 @@ pub fn refresh_before_run(
                     .next()
                     .unwrap_or_default()
             )),
-            Ok(_) => {}
-            Err(e) => notes.push(format!("{}: OpenTelemetry checks: {e:#}", subject.name())),
+            Ok(o) => {
+                if let Some(c) = &o.checks {
+                    notes.push(format!(
+                        "{}: OpenTelemetry tracer {}, propagator {}, metrics {}",
+                        subject.name(),
+                        c.tracer.verdict,
+                        c.propagator.verdict,
+                        c.metrics.verdict
+                    ));
+                }
+            }
+            Err(e) => notes.push(format!(
+                "note: {}: OpenTelemetry checks: {e:#}",
+                subject.name()
+            )),
         }
     }
     notes

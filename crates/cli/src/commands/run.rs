@@ -28,6 +28,15 @@ macro_rules! say {
 /// Rough cost of the steps around the load, per subject: start, contract check, stop.
 const PER_SUBJECT_OVERHEAD_S: f64 = 15.0;
 
+/// Rough time of a thorough run's OpenTelemetry step per subject with a variant, builds
+/// cached: the checks on each SDK line plus the cost loop (about 25 s of load). Measured
+/// at about a minute for stdlib on a 2-core machine.
+const OTEL_PER_SUBJECT_S: f64 = 60.0;
+
+/// Rough time of a thorough run's hot-reload grading per subject, builds cached: about
+/// 25 s for stdlib under air; Rust debug rebuilds under watchexec take longer.
+const RELOAD_PER_SUBJECT_S: f64 = 40.0;
+
 pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
     let catalog = ctx.catalog()?;
     let subjects: Vec<_> = if args.subjects.is_empty() {
@@ -104,12 +113,38 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         (m.duration + m.warmup).as_secs_f64() * 2.0 * f64::from(m.repetitions)
     });
     let per_subject = load_s + mw_s + PER_SUBJECT_OVERHEAD_S;
+    let otel_subjects = if args.quick || args.no_otel {
+        0
+    } else {
+        subjects
+            .iter()
+            .filter(|s| s.manifest.otel.is_some())
+            .count()
+    };
+    let reload_subjects = if args.quick || args.no_reload {
+        0
+    } else {
+        subjects
+            .iter()
+            .filter(|s| s.manifest.reload.is_some())
+            .count()
+    };
+    let before =
+        otel_subjects as f64 * OTEL_PER_SUBJECT_S + reload_subjects as f64 * RELOAD_PER_SUBJECT_S;
     say!(
-        "podium run: {} subjects × {} workloads of suite {:?}: about {:.0} min of measurement{} (builds not counted; cached builds are reused)",
+        "podium run: {} subjects × {} workloads of suite {:?}: about {:.0} min of measurement{}{} (builds not counted; cached builds are reused)",
         subjects.len(),
         suite.workloads.len(),
         suite.name,
-        per_subject * subjects.len() as f64 / 60.0,
+        (per_subject * subjects.len() as f64 + before) / 60.0,
+        if before > 0.0 {
+            format!(
+                ", of which about {:.0} min for the OpenTelemetry checks ({otel_subjects} subjects, --no-otel skips them) and hot-reload grading ({reload_subjects}, --no-reload) first",
+                before / 60.0
+            )
+        } else {
+            String::new()
+        },
         match deployment {
             Some(true) => ", plus deployment figures with cold builds (minutes per subject)",
             Some(false) => ", plus deployment figures",
@@ -135,8 +170,8 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
     if !args.quick && !args.no_otel {
         // The OTel observations the run carries are made fresh; --quick uses the stored ones.
         say!("podium run: OpenTelemetry checks of the subjects with an OTel variant first");
-        for note in super::otel::refresh_before_run(&subjects, &ctx.cache, &store, &stop) {
-            say!("note: {note}");
+        for line in super::otel::refresh_before_run(&subjects, &ctx.cache, &store, &stop) {
+            say!("{line}");
         }
     }
     let mut command_line: Vec<String> = std::env::args().collect();
