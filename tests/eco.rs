@@ -185,7 +185,13 @@ fn offline_and_unreachable_apis_fall_back_with_a_note() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("computed without stars, forks"), "{stdout}");
     assert!(stdout.contains("GitHub API unreachable"), "{stdout}");
-    assert!(stdout.contains("vulnerabilities not checked"), "{stdout}");
+    // OSV's Go records come from the Go vulnerability database, which the module proxy
+    // serves: without the OSV API, a Go module is checked against it, and says so.
+    assert!(
+        stdout.contains("vulnerabilities from the Go vulnerability database")
+            && stdout.contains("instead of the OSV API"),
+        "{stdout}"
+    );
     assert!(stdout.contains("decoupling"), "{stdout}");
 
     let (code, stdout, stderr) = run(podium()
@@ -203,7 +209,25 @@ fn offline_and_unreachable_apis_fall_back_with_a_note() {
     assert_eq!(r["mode"], "offline");
     assert_eq!(r["signals"]["stars"]["raw"], Value::Null);
     assert_eq!(r["score_without"], json!(["stars", "forks"]));
-    assert_eq!(r["vulnerabilities"]["value"], Value::Null);
+    // Offline still reaches the registries, so the Go vulnerability database is used.
+    let vulns = &r["vulnerabilities"];
+    assert!(
+        vulns["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("Go vulnerability database")),
+        "{vulns:#}"
+    );
+    assert_eq!(vulns["value"]["module"], json!([]), "{vulns:#}");
+    // GO-2021-0052 (fixed in gin v1.7.7) is timed from its publication to that release,
+    // dated by the proxy.
+    let cve = r["cve_response"]["value"]
+        .as_array()
+        .expect("CVE response times");
+    let timed = cve
+        .iter()
+        .find(|c| c["id"] == "GO-2021-0052")
+        .unwrap_or_else(|| panic!("{cve:#?}"));
+    assert!(timed["days"].as_f64().is_some(), "{timed:#}");
     assert!(r["signals"]["decoupling"]["raw"].as_f64().is_some());
     // Offline with a local OSV database: vulnerabilities are checked (none of its
     // records names gin or its dependencies), not "not checked".

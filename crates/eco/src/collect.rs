@@ -397,7 +397,7 @@ pub fn collect(
 
     // OSV.
     progress("OSV: vulnerabilities");
-    let osv_source = match (&options.osv_db, options.offline) {
+    let mut osv_source = match (&options.osv_db, options.offline) {
         (Some(dir), _) => Some(OsvSource::dir(dir)),
         (None, false) => Some(OsvSource::Api {
             http: &http,
@@ -405,6 +405,34 @@ pub fn collect(
         }),
         (None, true) => None,
     };
+    // OSV's Go records are the Go vulnerability database's, which the module proxy (a
+    // registry) serves: a Go module is checked against it when offline or when the OSV
+    // API does not answer.
+    if options.osv_db.is_none() && matches!(spec, ModuleSpec::Go(_) | ModuleSpec::GoStd(_)) {
+        let (ecosystem, package) = spec.osv_package();
+        let why = match &osv_source {
+            Some(api) => api
+                .records(ecosystem, &package)
+                .err()
+                .map(|e| e.to_string()),
+            None => Some("offline".to_string()),
+        };
+        if let Some(why) = why {
+            progress("OSV: the Go vulnerability database from the module proxy");
+            match OsvSource::go_vulndb() {
+                Ok(db) => {
+                    notes.push(format!(
+                        "vulnerabilities from the {} instead of the OSV API ({why})",
+                        db.describe()
+                    ));
+                    osv_source = Some(db);
+                }
+                Err(e) => notes.push(format!(
+                    "the Go vulnerability database could not be read from the module proxy either: {e}"
+                )),
+            }
+        }
+    }
     let (vulnerabilities, cve_response) = osv_facts(
         spec,
         &version,
@@ -878,7 +906,10 @@ fn osv_facts(
         )
     };
     let Some(osv) = osv else {
-        return not_checked("offline without --osv-db".into());
+        return not_checked(
+            "offline without --osv-db (and, for a Go module, without the Go vulnerability database)"
+                .into(),
+        );
     };
     let (ecosystem, package) = spec.osv_package();
     let records = match osv.records(ecosystem, &package) {
@@ -955,12 +986,16 @@ fn osv_facts(
     };
     // CVE response: every record of the module, not only those affecting the pin.
     let mut responses = Vec::new();
+    let mut undated = 0;
     for record in &records {
+        // The Go vulnerability database writes 0001-01-01 where it has no date.
         let Some(published) = record
             .get("published")
             .and_then(|p| p.as_str())
             .and_then(crate::time::parse_rfc3339)
+            .filter(|&t| t > 0)
         else {
+            undated += 1;
             continue;
         };
         let fixed = osv::fixed_versions(record, ecosystem, &package);
@@ -1007,12 +1042,21 @@ fn osv_facts(
             osv.describe()
         ),
         observed_at: Some(timestamp(now)),
-        note: matches!(spec, ModuleSpec::GoStd(_)).then(|| {
-            format!(
-                "only Go's newest {} releases are dated; a record fixed in an older one has no response time",
-                registry::DATED_RELEASES
-            )
-        }),
+        note: {
+            let mut parts = Vec::new();
+            if undated > 0 {
+                parts.push(format!(
+                    "{undated} record(s) without a publication date are not timed"
+                ));
+            }
+            if matches!(spec, ModuleSpec::GoStd(_)) {
+                parts.push(format!(
+                    "only Go's newest {} releases are dated; a record fixed in an older one has no response time",
+                    registry::DATED_RELEASES
+                ));
+            }
+            (!parts.is_empty()).then(|| parts.join("; "))
+        },
     };
     (vulns, cve)
 }

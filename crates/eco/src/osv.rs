@@ -1,7 +1,10 @@
 //! Known vulnerabilities from OSV: the OSV API (`PODIUM_OSV_API`, default
-//! `https://api.osv.dev`) or a local OSV database folder (`--osv-db DIR`, OSV's export
+//! `https://api.osv.dev`), a local OSV database folder (`--osv-db DIR`, OSV's export
 //! layout: one folder per ecosystem, `DIR/Go/*.json`, `DIR/crates.io/*.json`, one
-//! record per file). Podium matches each record's `affected[].ranges` itself.
+//! record per file, or the records directly in `DIR`), or for Go modules the Go
+//! vulnerability database itself (`golang.org/x/vulndb`, where OSV's Go records come
+//! from), downloaded from the Go module proxy. Podium matches each record's
+//! `affected[].ranges` itself; withdrawn records are left out.
 
 use crate::{EcoError, http::Http};
 use serde_json::{Value, json};
@@ -12,6 +15,14 @@ use std::path::{Path, PathBuf};
 pub fn default_base() -> String {
     std::env::var("PODIUM_OSV_API").unwrap_or_else(|_| "https://api.osv.dev".into())
 }
+
+/// The Go vulnerability database's module: its `data/osv` folder holds the OSV records
+/// of the Go ecosystem, one per file.
+pub const GO_VULNDB_MODULE: &str = "golang.org/x/vulndb";
+
+/// A version of [`GO_VULNDB_MODULE`] known to be served (2026-11-05), for proxies that
+/// serve its versions but will not list them.
+pub const GO_VULNDB_KNOWN: &str = "v0.0.0-20261105234957-e22db6528018";
 
 /// Records by (ecosystem, package).
 type RecordIndex = HashMap<(String, String), Vec<Value>>;
@@ -33,6 +44,8 @@ pub enum OsvSource<'a> {
     Dir {
         /// The folder.
         root: PathBuf,
+        /// What it is, when it is more than a folder the user named.
+        label: Option<String>,
         /// (ecosystem, package) → records, filled on first use.
         index: std::cell::RefCell<Option<RecordIndex>>,
     },
@@ -43,34 +56,71 @@ impl<'a> OsvSource<'a> {
     pub fn dir(root: &Path) -> OsvSource<'a> {
         OsvSource::Dir {
             root: root.to_path_buf(),
+            label: None,
             index: std::cell::RefCell::new(None),
         }
+    }
+
+    /// The Go vulnerability database from the Go module proxy: its newest version, or
+    /// [`GO_VULNDB_KNOWN`] when the proxy will not resolve `@latest`.
+    pub fn go_vulndb() -> Result<OsvSource<'a>, EcoError> {
+        let release = match crate::registry::go_latest(GO_VULNDB_MODULE) {
+            Ok(latest) => latest,
+            Err(e) => {
+                crate::registry::go_release_times(GO_VULNDB_MODULE, &[GO_VULNDB_KNOWN.to_string()])?
+                    .pop()
+                    .ok_or(e)?
+            }
+        };
+        let download = crate::registry::go_download(GO_VULNDB_MODULE, &release.version)?;
+        let root = download.dir.join("data").join("osv");
+        if !root.is_dir() {
+            return Err(EcoError::malformed(
+                format!("{GO_VULNDB_MODULE}@{}", release.version),
+                "it has no data/osv folder of OSV records",
+            ));
+        }
+        Ok(OsvSource::Dir {
+            root,
+            label: Some(format!(
+                "Go vulnerability database ({GO_VULNDB_MODULE}@{}, records as of {}, from the Go module proxy)",
+                release.version,
+                crate::time::date(release.published_at)
+            )),
+            index: std::cell::RefCell::new(None),
+        })
     }
 
     /// What is shown as the source of the figures.
     pub fn describe(&self) -> String {
         match self {
             OsvSource::Api { base, .. } => format!("OSV API ({base})"),
+            OsvSource::Dir {
+                label: Some(label), ..
+            } => label.clone(),
             OsvSource::Dir { root, .. } => format!("local OSV database {}", root.display()),
         }
     }
 
     /// Every record filed for `package` in `ecosystem`.
     pub fn records(&self, ecosystem: &str, package: &str) -> Result<Vec<Value>, EcoError> {
-        match self {
-            OsvSource::Api { http, base } => api_records(http, base, ecosystem, package),
-            OsvSource::Dir { root, index } => {
+        let mut records = match self {
+            OsvSource::Api { http, base } => api_records(http, base, ecosystem, package)?,
+            OsvSource::Dir { root, index, .. } => {
                 let mut index = index.borrow_mut();
                 if index.is_none() {
                     *index = Some(index_dir(root)?);
                 }
-                Ok(index
+                index
                     .as_ref()
                     .and_then(|i| i.get(&(ecosystem.to_string(), package.to_string())))
                     .cloned()
-                    .unwrap_or_default())
+                    .unwrap_or_default()
             }
-        }
+        };
+        // A withdrawn record was found not to be a vulnerability after all.
+        records.retain(|r| r.get("withdrawn").is_none_or(Value::is_null));
+        Ok(records)
     }
 }
 
@@ -120,57 +170,65 @@ fn api_records(
 
 fn index_dir(root: &Path) -> Result<RecordIndex, EcoError> {
     let mut index = RecordIndex::new();
-    let ecosystems = std::fs::read_dir(root).map_err(|e| EcoError::io(root, e))?;
-    for ecosystem in ecosystems.filter_map(Result::ok) {
-        let dir = ecosystem.path();
-        if !dir.is_dir() {
-            continue;
-        }
-        let files = std::fs::read_dir(&dir).map_err(|e| EcoError::io(&dir, e))?;
-        for file in files.filter_map(Result::ok) {
-            let path = file.path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
+    let entries = std::fs::read_dir(root).map_err(|e| EcoError::io(root, e))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            // OSV's export layout: one folder per ecosystem.
+            let files = std::fs::read_dir(&path).map_err(|e| EcoError::io(&path, e))?;
+            for file in files.filter_map(Result::ok) {
+                index_file(&file.path(), &mut index)?;
             }
-            let bytes = std::fs::read(&path).map_err(|e| EcoError::io(&path, e))?;
-            let record: Value = serde_json::from_slice(&bytes).map_err(|e| {
-                EcoError::malformed(
-                    path.display().to_string(),
-                    format!("not an OSV record: {e}"),
-                )
-            })?;
-            let mut keys = Vec::new();
-            for affected in record
-                .get("affected")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let eco = affected
-                    .pointer("/package/ecosystem")
-                    .and_then(Value::as_str);
-                let name = affected.pointer("/package/name").and_then(Value::as_str);
-                if let (Some(eco), Some(name)) = (eco, name) {
-                    let key = (eco.to_string(), name.to_string());
-                    if !keys.contains(&key) {
-                        keys.push(key);
-                    }
-                }
-            }
-            for key in keys {
-                index.entry(key).or_default().push(record.clone());
-            }
+        } else {
+            index_file(&path, &mut index)?;
         }
     }
     Ok(index)
 }
 
+/// Adds one `*.json` record file to the index (other files are ignored).
+fn index_file(path: &Path, index: &mut RecordIndex) -> Result<(), EcoError> {
+    if path.extension().is_none_or(|e| e != "json") {
+        return Ok(());
+    }
+    let bytes = std::fs::read(path).map_err(|e| EcoError::io(path, e))?;
+    let record: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        EcoError::malformed(
+            path.display().to_string(),
+            format!("not an OSV record: {e}"),
+        )
+    })?;
+    let mut keys = Vec::new();
+    for affected in record
+        .get("affected")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let eco = affected
+            .pointer("/package/ecosystem")
+            .and_then(Value::as_str);
+        let name = affected.pointer("/package/name").and_then(Value::as_str);
+        if let (Some(eco), Some(name)) = (eco, name) {
+            let key = (eco.to_string(), name.to_string());
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    for key in keys {
+        index.entry(key).or_default().push(record.clone());
+    }
+    Ok(())
+}
+
 /// A version parsed for comparison: semver after dropping a `v` or `go` prefix; OSV's
-/// `0` (from the beginning) is the smallest.
+/// `0` (from the beginning) is the smallest, `0.0.0-0`, below every pre-release such as
+/// the Go pseudo-version `0.0.0-20220906165146-f3363e06e74c` (which is below `0.0.0`).
 fn parse_version(text: &str) -> Option<semver::Version> {
     let t = text.trim().trim_start_matches('v').trim_start_matches("go");
     if t == "0" {
-        return Some(semver::Version::new(0, 0, 0));
+        return semver::Version::parse("0.0.0-0").ok();
     }
     semver::Version::parse(t).ok().or_else(|| {
         // Go release names such as 1.26 or 1.26rc1 → 1.26.0(-rc1).
@@ -340,6 +398,20 @@ mod tests {
             fixed_versions(&r, "Go", "github.com/x/y"),
             ["1.1.0", "1.5.3"]
         );
+    }
+
+    #[test]
+    fn introduced_zero_is_below_pseudo_versions() {
+        // GO-2022-0969's golang.org/x/net range: fixed in a pseudo-version of 2022.
+        let r =
+            record(json!([{"introduced": "0"}, {"fixed": "0.0.0-20220906165146-f3363e06e74c"}]));
+        assert!(!affects(&r, "Go", "github.com/x/y", "v0.51.0"));
+        assert!(affects(
+            &r,
+            "Go",
+            "github.com/x/y",
+            "v0.0.0-20220101000000-aaaaaaaaaaaa"
+        ));
     }
 
     #[test]

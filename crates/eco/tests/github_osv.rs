@@ -279,3 +279,30 @@ fn a_local_osv_database_folder_is_read_per_ecosystem() {
         .expect_err("malformed file");
     assert!(err.to_string().contains("GO-BAD.json"), "{err}");
 }
+
+#[test]
+fn a_flat_folder_of_records_is_read_and_withdrawn_records_are_left_out() {
+    // The Go vulnerability database keeps its records directly in data/osv.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let record = |id: &str, withdrawn: Option<&str>| {
+        let mut r = serde_json::json!({"id": id, "published": "2026-02-10T00:00:00Z",
+            "affected": [{"package": {"name": "github.com/example/web", "ecosystem": "Go"},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.4.2"}]}]}]});
+        if let Some(w) = withdrawn {
+            r["withdrawn"] = serde_json::json!(w);
+        }
+        r.to_string()
+    };
+    std::fs::write(dir.path().join("GO-1.json"), record("GO-1", None)).expect("write");
+    std::fs::write(
+        dir.path().join("GO-2.json"),
+        record("GO-2", Some("2026-03-01T00:00:00Z")),
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("README.md"), "not a record").expect("write");
+    let records = OsvSource::dir(dir.path())
+        .records("Go", "github.com/example/web")
+        .expect("read");
+    let ids: Vec<String> = records.iter().map(osv::id_of).collect();
+    assert_eq!(ids, ["GO-1"]);
+}

@@ -159,3 +159,35 @@ fn otel_middleware_of_echo_v5_and_fiber_v3_is_the_one_their_subjects_use() {
         );
     }
 }
+
+#[test]
+fn the_go_vulnerability_database_comes_from_the_module_proxy() {
+    // Live: golang.org/x/vulndb's OSV records, as OSV's Go ecosystem has them.
+    let db = podium_eco::osv::OsvSource::go_vulndb().expect("served by the proxy");
+    assert!(
+        db.describe().contains("golang.org/x/vulndb@"),
+        "{}",
+        db.describe()
+    );
+    let gin = db.records("Go", "github.com/gin-gonic/gin").expect("read");
+    let ids: Vec<String> = gin.iter().map(podium_eco::osv::id_of).collect();
+    // The log-injection record fixed in gin v1.6.0 (CVE-2020-36567).
+    let first = gin
+        .iter()
+        .find(|r| r["id"] == "GO-2020-0001")
+        .unwrap_or_else(|| panic!("GO-2020-0001 is not among {ids:?}"));
+    assert!(podium_eco::osv::affects(
+        first,
+        "Go",
+        "github.com/gin-gonic/gin",
+        "v1.5.0"
+    ));
+    assert!(!podium_eco::osv::affects(
+        first,
+        "Go",
+        "github.com/gin-gonic/gin",
+        "v1.12.0"
+    ));
+    let stdlib = db.records("Go", "stdlib").expect("read");
+    assert!(stdlib.len() > 100, "{} stdlib records", stdlib.len());
+}
