@@ -449,15 +449,30 @@ pub fn tagged_processes(instance: &str) -> Vec<Leftover> {
         .collect()
 }
 
-/// Kills (SIGKILL) every process carrying the instance tag and returns them.
+/// Kills (SIGKILL) every process carrying the instance tag and returns them. SIGKILL
+/// takes effect asynchronously (a process in uninterruptible sleep dies when it wakes),
+/// so this waits, killing again whatever is still or newly tagged, until none is left or
+/// [`KILL_WAIT`] has passed: when it returns, the processes are gone, not only signalled.
 pub fn kill_tagged_processes(instance: &str) -> Vec<Leftover> {
     let found = tagged_processes(instance);
-    for leftover in &found {
-        // SAFETY: kill(2) on a pid whose environment carries the instance tag.
-        unsafe { libc::kill(leftover.pid, libc::SIGKILL) };
+    let deadline = Instant::now() + KILL_WAIT;
+    let mut alive = found.clone();
+    while !alive.is_empty() {
+        for leftover in &alive {
+            // SAFETY: kill(2) on a pid whose environment carries the instance tag.
+            unsafe { libc::kill(leftover.pid, libc::SIGKILL) };
+        }
+        if Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        alive = tagged_processes(instance);
     }
     found
 }
+
+/// How long [`kill_tagged_processes`] waits for killed processes to be gone.
+const KILL_WAIT: Duration = Duration::from_secs(5);
 
 fn exit_of(status: ExitStatus) -> Exit {
     use std::os::unix::process::ExitStatusExt;
