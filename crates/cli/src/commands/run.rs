@@ -113,22 +113,18 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<i32> {
         (m.duration + m.warmup).as_secs_f64() * 2.0 * f64::from(m.repetitions)
     });
     let per_subject = load_s + mw_s + PER_SUBJECT_OVERHEAD_S;
-    let otel_subjects = if args.quick || args.no_otel {
-        0
-    } else {
-        subjects
-            .iter()
-            .filter(|s| s.manifest.otel.is_some())
-            .count()
+    // Subjects the thorough run's pre-steps will visit (none when a step is skipped).
+    let visited = |skipped: bool, has: &dyn Fn(&podium_subjects::Subject) -> bool| {
+        if skipped {
+            0
+        } else {
+            subjects.iter().filter(|s| has(s)).count()
+        }
     };
-    let reload_subjects = if args.quick || args.no_reload {
-        0
-    } else {
-        subjects
-            .iter()
-            .filter(|s| s.manifest.reload.is_some())
-            .count()
-    };
+    let otel_subjects = visited(args.quick || args.no_otel, &|s| s.manifest.otel.is_some());
+    let reload_subjects = visited(args.quick || args.no_reload, &|s| {
+        s.manifest.reload.is_some()
+    });
     let before =
         otel_subjects as f64 * OTEL_PER_SUBJECT_S + reload_subjects as f64 * RELOAD_PER_SUBJECT_S;
     say!(
