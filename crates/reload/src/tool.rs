@@ -104,7 +104,7 @@ pub fn prepare(
             let exe = find_or_install(cache, "watchexec", || {
                 cargo_install(cache, "watchexec-cli", WATCHEXEC_VERSION)
             })?;
-            let ignores = ignore_flags(|d| format!("--ignore '**/{d}/**'"));
+            let ignores = watch_ignores();
             Ok(Prepared {
                 version: version_of(&exe, &["--version"]),
                 command: format!(
@@ -119,7 +119,7 @@ pub fn prepare(
             let exe = find_or_install(cache, "cargo-watch", || {
                 cargo_install(cache, "cargo-watch", CARGO_WATCH_VERSION)
             })?;
-            let ignores = ignore_flags(|d| format!("--ignore '{d}/*'"));
+            let ignores = watch_ignores();
             Ok(Prepared {
                 version: version_of(&exe, &["watch", "--version"]),
                 command: format!(
@@ -133,12 +133,15 @@ pub fn prepare(
     }
 }
 
-/// One ignore flag per folder a good setup ignores (tests included), joined.
-fn ignore_flags(flag: impl Fn(&str) -> String) -> String {
+/// watchexec's and cargo-watch's `--ignore` flags: one per folder a good setup ignores
+/// (tests included), as globs that match the folder at any depth. cargo-watch 8.5.3 did
+/// not match `testdata/*` against the changed files' paths: each ignored edit rebuilt
+/// (grade C for axum), where `**/testdata/**` gives no spurious rebuild.
+fn watch_ignores() -> String {
     let flags: Vec<String> = IGNORED_DIRS
         .iter()
         .chain(&["tests"])
-        .map(|d| flag(d))
+        .map(|d| format!("--ignore '**/{d}/**'"))
         .collect();
     flags.join(" ")
 }
@@ -321,6 +324,14 @@ mod tests {
             Tool::Command("reflex -s go run .".into())
         );
         assert_eq!(Tool::parse("reflex -s go run .").name(), "command");
+    }
+
+    #[test]
+    fn watch_tools_ignore_the_folders_at_any_depth() {
+        assert_eq!(
+            watch_ignores(),
+            "--ignore '**/testdata/**' --ignore '**/docs/**' --ignore '**/tests/**'"
+        );
     }
 
     #[test]
