@@ -11,28 +11,36 @@ use podium_store::{SqliteStore, Store, kind};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Mutex;
-use support::{podium, repo_root, run, tagged_processes};
+use support::{podium, repo_root, run_with_pid, tagged_processes};
 
 /// The scenarios time reloads: one at a time, so that they do not slow each other down.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn reload(db: &Path, args: &[&str]) -> (i32, String, String) {
+    let (_, code, out, err) = reload_with_pid(db, args);
+    (code, out, err)
+}
+
+/// Runs `podium reload`, giving the pid its dev loop's instance tag carries.
+fn reload_with_pid(db: &Path, args: &[&str]) -> (u32, i32, String, String) {
     let fixtures = repo_root().join("tests/fixtures/subjects/go");
-    run(podium()
-        .arg("--subjects-dir")
-        .arg(&fixtures)
-        .arg("reload")
-        .args(args)
-        .arg("--db")
-        .arg(db))
+    run_with_pid(
+        podium()
+            .arg("--subjects-dir")
+            .arg(&fixtures)
+            .arg("reload")
+            .args(args)
+            .arg("--db")
+            .arg(db),
+    )
 }
 
 fn graded(db: &Path, args: &[&str]) -> Value {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let (code, out, err) = reload(db, args);
+    let (pid, code, out, err) = reload_with_pid(db, args);
     assert_eq!(code, 0, "podium reload {args:?} failed:\n{err}\n{out}");
     assert!(
-        tagged_processes("reload-").is_empty(),
+        tagged_processes(&format!("reload-{pid}-")).is_empty(),
         "processes of the dev loop are still running after podium reload {args:?}"
     );
     serde_json::from_str(&out).unwrap()

@@ -362,7 +362,7 @@ fn a_thorough_run_checks_opentelemetry_and_grades_hot_reload_first_and_carries_b
     let db = dir.path().join("podium.db");
     let suite = dir.path().join("suite.toml");
     std::fs::write(&suite, SUITE).unwrap();
-    let (code, _, err) = run(podium().args([
+    let (pid, code, _, err) = support::run_with_pid(podium().args([
         "run",
         "--subjects",
         "stdlib",
@@ -420,7 +420,7 @@ fn a_thorough_run_checks_opentelemetry_and_grades_hot_reload_first_and_carries_b
         );
     }
     assert!(
-        support::tagged_processes("reload-").is_empty(),
+        support::tagged_processes(&format!("reload-{pid}-")).is_empty(),
         "the dev loop outlived the run"
     );
 }

@@ -37,12 +37,28 @@ pub fn podium() -> Command {
 }
 
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let (_, code, out, err) = run_with_pid(cmd);
+    (code, out, err)
+}
+
+/// [`run`], also giving the pid the command ran as: a Podium instance tag such as
+/// `reload-<pid>-…` names it, so a test can look for what this run alone left behind
+/// (tests of other runs, or a second test run on the machine, have other pids).
+pub fn run_with_pid(cmd: &mut Command) -> (u32, i32, String, String) {
+    let child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("podium runs");
+    let pid = child.id();
     let Output {
         status,
         stdout,
         stderr,
-    } = cmd.output().expect("podium runs");
+    } = child.wait_with_output().expect("podium runs");
     (
+        pid,
         status.code().unwrap_or(-1),
         String::from_utf8_lossy(&stdout).into_owned(),
         String::from_utf8_lossy(&stderr).into_owned(),
