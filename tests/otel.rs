@@ -2,7 +2,8 @@
 //! toolchain, exporting with the Go SDK's own OTLP exporters) checked over OTLP/HTTP and
 //! OTLP/gRPC, the compatibility matrix with an older SDK line, the cost against the plain
 //! subject, the stored observation, the two broken fixture variants (each failing exactly
-//! the check aimed at its fault) and `--url` against a service that exports nothing.
+//! the check aimed at its fault), `--url` against a service that exports nothing, and the
+//! real Rust variants (axum over OTLP/HTTP, actix-web over OTLP/gRPC, with the Rust SDK).
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,11 +11,17 @@ mod support;
 
 use podium_store::{SqliteStore, Store, kind};
 use serde_json::Value;
+use std::process::Command;
 use support::{Served, podium, repo_root, run};
 
 /// `podium otel ARGS --json` on free receiver ports with its own store.
 fn otel(db: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
-    let (code, out, err) = run(podium()
+    otel_with(podium(), db, args)
+}
+
+/// [`otel`] through a `podium` command prepared by the caller (its environment).
+fn otel_with(mut podium: Command, db: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
+    let (code, out, err) = run(podium
         .arg("--subjects-dir")
         .arg(repo_root().join("tests/fixtures/subjects"))
         .args(["otel", "--json", "--http-port", "0", "--grpc-port", "0"])
@@ -156,6 +163,86 @@ fn a_variant_that_exports_no_metrics_fails_only_the_metrics() {
             .contains("no metrics at all"),
         "{missing:#}"
     );
+}
+
+#[test]
+fn the_rust_variants_pass_axum_over_http_and_actix_web_over_grpc() {
+    // The release profile's fat LTO makes each variant a 7–8 minute build on 2 cores; the
+    // checks are about what the instrumentation exports, not speed, so these builds are
+    // unoptimised-ish (cargo's CARGO_PROFILE_RELEASE_* variables) and kept in a cache of
+    // their own: no other test may pick up these binaries to measure them. --no-cost for the
+    // same reason; the two share one cargo target folder, so they run one after the other.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("podium.db");
+    let light_podium = || {
+        let mut cmd = podium();
+        cmd.env(
+            "PODIUM_CACHE_DIR",
+            support::cache_dir().with_file_name("podium-cache-otel-rust"),
+        )
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
+        cmd
+    };
+    for (subject, protocol, instrumentation) in [
+        (
+            "axum",
+            "http/protobuf",
+            "opentelemetry-instrumentation-tower",
+        ),
+        (
+            "actix-web",
+            "grpc",
+            "opentelemetry-instrumentation-actix-web",
+        ),
+    ] {
+        let (code, doc, err) = otel_with(
+            light_podium(),
+            &db,
+            &[subject, "--protocol", protocol, "--no-cost", "--no-matrix"],
+        );
+        assert_eq!(
+            verdicts(&doc),
+            ["pass", "pass", "pass"],
+            "{subject}: {doc:#}\n{err}"
+        );
+        assert_eq!(code, 0, "{subject}: {err}");
+        assert_eq!(doc["protocol"], protocol);
+        assert_eq!(doc["maintainer"], "opentelemetry-contrib");
+        assert!(
+            doc["instrumentation"]
+                .as_str()
+                .unwrap()
+                .starts_with(instrumentation),
+            "{subject}: {doc:#}"
+        );
+        let matrix = doc["matrix"].as_array().unwrap();
+        assert_eq!(matrix.len(), 1);
+        assert!(
+            matrix[0]["sdk"]
+                .as_str()
+                .unwrap()
+                .starts_with("opentelemetry_sdk "),
+            "{subject}: {doc:#}"
+        );
+        // The route template as the framework names it, from its own router.
+        assert_eq!(
+            evidence_of(&doc, "tracer", "http.route")["arrived"],
+            "/users/{id}",
+            "{subject}"
+        );
+        assert_eq!(
+            evidence_of(&doc, "metrics", "request count")["arrived"],
+            "20",
+            "{subject}"
+        );
+    }
+    let store = SqliteStore::open(&db).unwrap();
+    for subject in ["axum", "actix-web"] {
+        let stored = store.latest_observation(kind::OTEL, subject).unwrap();
+        assert!(stored.is_some(), "{subject}'s result is not stored");
+    }
 }
 
 #[test]
