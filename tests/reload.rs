@@ -40,7 +40,7 @@ fn graded(db: &Path, args: &[&str]) -> Value {
     let (pid, code, out, err) = reload_with_pid(db, args);
     assert_eq!(code, 0, "podium reload {args:?} failed:\n{err}\n{out}");
     assert!(
-        tagged_processes(&format!("reload-{pid}-")).is_empty(),
+        tagged_processes(&podium_reload::instance_prefix(pid)).is_empty(),
         "processes of the dev loop are still running after podium reload {args:?}"
     );
     serde_json::from_str(&out).unwrap()

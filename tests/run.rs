@@ -420,7 +420,7 @@ fn a_thorough_run_checks_opentelemetry_and_grades_hot_reload_first_and_carries_b
         );
     }
     assert!(
-        support::tagged_processes(&format!("reload-{pid}-")).is_empty(),
+        support::tagged_processes(&podium_reload::instance_prefix(pid)).is_empty(),
         "the dev loop outlived the run"
     );
 }

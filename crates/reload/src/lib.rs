@@ -27,7 +27,7 @@ mod served;
 pub mod tool;
 
 pub use grade::{Grade, Reason};
-pub use scenario::{ReloadOptions, grade_subject};
+pub use scenario::{ReloadOptions, grade_subject, instance_prefix};
 pub use scratch::{Scratch, scratch_copy};
 pub use served::{ServedSample, listener_pid};
 pub use tool::Tool;

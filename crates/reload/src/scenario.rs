@@ -52,6 +52,19 @@ fn timeouts(subject: &Subject) -> Timeouts {
     }
 }
 
+/// The start of the `PODIUM_INSTANCE` tag of every dev loop the Podium process `pid`
+/// starts (the start time in Unix milliseconds follows): what a caller searches for to
+/// find what that process's dev loops left running.
+pub fn instance_prefix(pid: u32) -> String {
+    format!("reload-{pid}-")
+}
+
+/// The `PODIUM_INSTANCE` tag of a dev loop the Podium process `pid` starts at
+/// `started_ms` (Unix milliseconds).
+fn instance_tag(pid: u32, started_ms: i64) -> String {
+    format!("{}{started_ms}", instance_prefix(pid))
+}
+
 /// The dev-loop process: its own process group, tagged with `PODIUM_INSTANCE`.
 struct DevLoop {
     child: Child,
@@ -73,7 +86,7 @@ impl DevLoop {
         let err = out
             .try_clone()
             .map_err(io(format!("cannot open {}", log.display())))?;
-        let instance = format!("reload-{}-{}", std::process::id(), now_ms());
+        let instance = instance_tag(std::process::id(), now_ms());
         let mut command = Command::new("sh");
         command
             .arg("-c")
@@ -504,6 +517,13 @@ fn growth(samples: Vec<ServedSample>) -> Growth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_podium_process_prefix_does_not_match_another_whose_pid_extends_it() {
+        let tag_of_42 = instance_tag(42, 1_700_000_000_000);
+        assert!(tag_of_42.starts_with(&instance_prefix(42)));
+        assert!(!tag_of_42.starts_with(&instance_prefix(4)));
+    }
 
     fn s(pid: u32, goroutines: Option<i64>, threads: u64) -> ServedSample {
         ServedSample {
